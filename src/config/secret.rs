@@ -84,8 +84,10 @@ impl fmt::Debug for SecretList {
 #[serde(untagged)]
 pub enum RawSecret {
     Literal(String),
-    Source(RawSecretSource),
+    // Before `Source`, because serde would also read a two-element list as
+    // a struct with fields `env` and `file`.
     List(Vec<RawSecretItem>),
+    Source(RawSecretSource),
 }
 
 /// One element of a secret list: a list of lists is not allowed.

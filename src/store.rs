@@ -1,0 +1,608 @@
+//! The durable store: one SQLite database in WAL mode in `data_dir`.
+//!
+//! All writes go through one writer thread that commits whatever has
+//! queued up as one transaction (group commit), so durability costs one
+//! fsync per batch rather than per delivery. A write's future resolves only
+//! after its batch is committed with `synchronous = FULL`, which is what
+//! lets the server answer 202 only once a delivery is on disk.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+pub const DATABASE_FILE: &str = "prhook.sqlite3";
+
+/// The most writes committed in one transaction.
+const MAX_BATCH: usize = 1024;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    event TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    normalized TEXT,
+    repository TEXT,
+    pr_number INTEGER,
+    status TEXT NOT NULL,
+    reason TEXT,
+    updated_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_dedup ON deliveries (provider, event, delivery_id);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_seq INTEGER NOT NULL REFERENCES deliveries (seq) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (status, next_attempt_ms, seq);
+CREATE INDEX IF NOT EXISTS jobs_delivery ON jobs (delivery_seq);
+CREATE TABLE IF NOT EXISTS attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_seq INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_ms INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    exit_code INTEGER,
+    http_status INTEGER,
+    error TEXT,
+    stdout BLOB,
+    stderr BLOB
+);
+CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_seq);
+CREATE TABLE IF NOT EXISTS pr_heads (
+    provider TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    head_sha TEXT NOT NULL,
+    PRIMARY KEY (provider, repository, number)
+);
+";
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create data directory {path}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the store's writer has stopped")]
+    WriterStopped,
+    #[error("invalid stored JSON")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Status of a delivery or of one of its jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Ignored,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Running => "running",
+            Status::Done => "done",
+            Status::Failed => "failed",
+            Status::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        [Status::Queued, Status::Running, Status::Done, Status::Failed, Status::Ignored]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+/// A delivery to store.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub provider: String,
+    pub event: String,
+    pub delivery_id: String,
+    pub received_at: String,
+    pub received_ms: i64,
+    /// Header names and values, as JSON pairs.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The normalized event JSON, when the delivery normalized to one.
+    pub normalized: Option<String>,
+    pub repository: Option<String>,
+    pub pr_number: Option<u64>,
+    /// `Queued` with one job per action, or `Ignored` with a reason.
+    pub status: Status,
+    pub reason: Option<String>,
+    pub actions: Vec<String>,
+    /// The pull request's head to remember, for providers whose updates
+    /// do not say whether the source branch moved.
+    pub head: Option<(String, u64, String)>,
+}
+
+/// What storing a delivery did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    /// The same provider, event and delivery id were stored before, under this id.
+    Duplicate { id: String },
+}
+
+/// A job claimed for running.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub job_seq: i64,
+    pub delivery_id: String,
+    pub event_id: String,
+    pub action: String,
+    /// Attempts already recorded before this one.
+    pub attempts: u32,
+    pub normalized: String,
+}
+
+/// The result of one attempt, to record.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    pub started_ms: i64,
+    pub finished_ms: i64,
+    /// `success`, `failure`, `timeout` or `interrupted`.
+    pub outcome: String,
+    pub exit_code: Option<i32>,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// What happens to a job after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    Done,
+    RetryAt(i64),
+    Failed,
+    /// Put back as it was, without counting an attempt (shutdown).
+    Requeue,
+}
+
+type WriteJob = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(bool) + Send> + Send>;
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    writer: mpsc::UnboundedSender<WriteJob>,
+    reader: Arc<Mutex<Connection>>,
+    path: PathBuf,
+    /// Jobs queued or running, kept in step with the table.
+    pending_jobs: Arc<AtomicI64>,
+}
+
+fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let connection = Connection::open(path)?;
+    connection.busy_timeout(std::time::Duration::from_secs(30))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL makes each commit fsync the write-ahead log: a delivery that was
+    // answered 2xx survives a power cut, not only a process crash.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(connection)
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir` and starts its writer.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::CreateDir { path: data_dir.to_owned(), source })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let connection = open_connection(&path)?;
+        connection.execute_batch(SCHEMA)?;
+        let pending: i64 = connection.query_row(
+            "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')",
+            [],
+            |row| row.get(0),
+        )?;
+        let reader = open_connection(&path)?;
+        let (writer, receiver) = mpsc::unbounded_channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("prhook-store-writer".into())
+            .spawn(move || run_writer(connection, receiver))
+            .expect("the writer thread starts");
+        Ok(Store { writer, reader: Arc::new(Mutex::new(reader)), path, pending_jobs: Arc::new(AtomicI64::new(pending)) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Jobs stored and not yet finished.
+    pub fn pending_jobs(&self) -> i64 {
+        self.pending_jobs.load(Ordering::Relaxed)
+    }
+
+    /// Runs `operation` in the writer's next transaction and waits for the commit.
+    pub async fn write<R, F>(&self, operation: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (sender, receiver) = oneshot::channel();
+        let job: WriteJob = Box::new(move |connection| {
+            let result = operation(connection);
+            Box::new(move |committed: bool| {
+                let result = match result {
+                    Ok(_) if !committed => Err(StoreError::WriterStopped),
+                    other => other,
+                };
+                let _ = sender.send(result);
+            })
+        });
+        self.writer.send(job).map_err(|_| StoreError::WriterStopped)?;
+        receiver.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Runs a read on the reader connection off the async threads.
+    pub async fn read<R, F>(&self, operation: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let reader = Arc::clone(&self.reader);
+        tokio::task::spawn_blocking(move || {
+            let connection = reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            operation(&connection)
+        })
+        .await
+        .map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Stores a delivery and its jobs durably, or reports a duplicate.
+    pub async fn insert(&self, delivery: NewDelivery) -> Result<Inserted, StoreError> {
+        let job_count = delivery.actions.len() as i64;
+        let inserted = self.write(move |connection| insert_delivery(connection, &delivery)).await?;
+        if inserted == Inserted::New {
+            self.pending_jobs.fetch_add(job_count, Ordering::Relaxed);
+        }
+        Ok(inserted)
+    }
+
+    /// The head commit last stored for a pull request.
+    pub async fn last_head(&self, provider: &str, repository: &str, number: u64) -> Result<Option<String>, StoreError> {
+        let (provider, repository) = (provider.to_owned(), repository.to_owned());
+        self.read(move |connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT head_sha FROM pr_heads WHERE provider = ?1 AND repository = ?2 AND number = ?3",
+                    params![provider, repository, number as i64],
+                    |row| row.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Puts jobs left running by a crash or a killed process back in the queue.
+    pub async fn requeue_interrupted(&self) -> Result<usize, StoreError> {
+        self.write(|connection| {
+            let jobs = connection.execute("UPDATE jobs SET status = 'queued' WHERE status = 'running'", [])?;
+            connection.execute("UPDATE deliveries SET status = 'queued' WHERE status = 'running'", [])?;
+            Ok(jobs)
+        })
+        .await
+    }
+
+    /// Claims up to `limit` due jobs in order of arrival, skipping `busy`
+    /// actions, and marks them running.
+    pub async fn claim_due(&self, now_ms: i64, limit: usize, skip_actions: Vec<String>) -> Result<Vec<ClaimedJob>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.write(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts, deliveries.normalized
+                 FROM jobs JOIN deliveries ON deliveries.seq = jobs.delivery_seq
+                 WHERE jobs.status = 'queued' AND jobs.next_attempt_ms <= ?1
+                 ORDER BY jobs.seq LIMIT ?2",
+            )?;
+            let fetch = (limit + skip_actions.len() * 8).min(4096) as i64;
+            let rows = statement.query_map(params![now_ms, fetch], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, u32>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            })?;
+            let mut claimed = Vec::new();
+            for row in rows {
+                let (job_seq, event_id, delivery_seq, action, attempts, normalized) = row?;
+                if skip_actions.contains(&action) {
+                    continue;
+                }
+                connection.execute("UPDATE jobs SET status = 'running' WHERE seq = ?1", params![job_seq])?;
+                connection.execute(
+                    "UPDATE deliveries SET status = 'running', updated_ms = ?2 WHERE seq = ?1",
+                    params![delivery_seq, now_ms],
+                )?;
+                claimed.push(ClaimedJob {
+                    job_seq,
+                    delivery_id: event_id.clone(),
+                    event_id,
+                    action,
+                    attempts,
+                    normalized: normalized.unwrap_or_default(),
+                });
+                if claimed.len() >= limit {
+                    break;
+                }
+            }
+            Ok(claimed)
+        })
+        .await
+    }
+
+    /// The earliest time a queued job becomes due, in Unix milliseconds.
+    pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
+        self.read(|connection| {
+            Ok(connection.query_row(
+                "SELECT MIN(next_attempt_ms) FROM jobs WHERE status = 'queued'",
+                [],
+                |row| row.get(0),
+            )?)
+        })
+        .await
+    }
+
+    /// Records an attempt and moves the job (and its delivery) on.
+    pub async fn finish(&self, job_seq: i64, attempt: Option<AttemptRecord>, next: NextStep) -> Result<(), StoreError> {
+        self.write(move |connection| finish_job(connection, job_seq, attempt.as_ref(), next)).await?;
+        if matches!(next, NextStep::Done | NextStep::Failed) {
+            self.pending_jobs.fetch_sub(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+fn run_writer(mut connection: Connection, mut receiver: mpsc::UnboundedReceiver<WriteJob>) {
+    while let Some(first) = receiver.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut completions = Vec::with_capacity(batch.len());
+        let committed = match connection.transaction() {
+            Ok(transaction) => {
+                for job in batch {
+                    // A savepoint per job keeps one failed write from undoing the others.
+                    let _ = transaction.execute_batch("SAVEPOINT job");
+                    let completion = job(&transaction);
+                    completions.push(completion);
+                    let _ = transaction.execute_batch("RELEASE job");
+                }
+                match transaction.commit() {
+                    Ok(()) => true,
+                    Err(error) => {
+                        tracing::error!(error = %error, "store commit failed");
+                        false
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "store transaction failed to start");
+                false
+            }
+        };
+        for completion in completions {
+            completion(committed);
+        }
+    }
+}
+
+fn insert_delivery(connection: &Connection, delivery: &NewDelivery) -> Result<Inserted, StoreError> {
+    let headers = serde_json::to_string(&delivery.headers)?;
+    let changed = connection.execute(
+        "INSERT INTO deliveries (id, provider, event, delivery_id, received_at, received_ms, headers, body,
+             normalized, repository, pr_number, status, reason, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?6)
+         ON CONFLICT (provider, event, delivery_id) DO NOTHING",
+        params![
+            delivery.id,
+            delivery.provider,
+            delivery.event,
+            delivery.delivery_id,
+            delivery.received_at,
+            delivery.received_ms,
+            headers,
+            delivery.body,
+            delivery.normalized,
+            delivery.repository,
+            delivery.pr_number.map(|n| n as i64),
+            delivery.status.as_str(),
+            delivery.reason,
+        ],
+    )?;
+    if changed == 0 {
+        let id: String = connection.query_row(
+            "SELECT id FROM deliveries WHERE provider = ?1 AND event = ?2 AND delivery_id = ?3",
+            params![delivery.provider, delivery.event, delivery.delivery_id],
+            |row| row.get(0),
+        )?;
+        return Ok(Inserted::Duplicate { id });
+    }
+    let delivery_seq = connection.last_insert_rowid();
+    let mut insert_job = connection.prepare_cached(
+        "INSERT INTO jobs (delivery_seq, action, status, next_attempt_ms) VALUES (?1, ?2, 'queued', ?3)",
+    )?;
+    for action in &delivery.actions {
+        insert_job.execute(params![delivery_seq, action, delivery.received_ms])?;
+    }
+    if let Some((repository, number, head)) = &delivery.head {
+        connection.execute(
+            "INSERT INTO pr_heads (provider, repository, number, head_sha) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (provider, repository, number) DO UPDATE SET head_sha = excluded.head_sha",
+            params![delivery.provider, repository, *number as i64, head],
+        )?;
+    }
+    Ok(Inserted::New)
+}
+
+fn finish_job(connection: &Connection, job_seq: i64, attempt: Option<&AttemptRecord>, next: NextStep) -> Result<(), StoreError> {
+    if let Some(attempt) = attempt {
+        connection.execute(
+            "INSERT INTO attempts (job_seq, number, started_ms, finished_ms, outcome, exit_code, http_status, error, stdout, stderr)
+             VALUES (?1, (SELECT attempts + 1 FROM jobs WHERE seq = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                job_seq,
+                attempt.started_ms,
+                attempt.finished_ms,
+                attempt.outcome,
+                attempt.exit_code,
+                attempt.http_status,
+                attempt.error,
+                attempt.stdout,
+                attempt.stderr,
+            ],
+        )?;
+        connection.execute(
+            "UPDATE jobs SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+            params![job_seq, attempt.error],
+        )?;
+    }
+    match next {
+        NextStep::Done => connection.execute("UPDATE jobs SET status = 'done' WHERE seq = ?1", params![job_seq])?,
+        NextStep::Failed => connection.execute("UPDATE jobs SET status = 'failed' WHERE seq = ?1", params![job_seq])?,
+        NextStep::RetryAt(at) => connection.execute(
+            "UPDATE jobs SET status = 'queued', next_attempt_ms = ?2 WHERE seq = ?1",
+            params![job_seq, at],
+        )?,
+        NextStep::Requeue => connection.execute("UPDATE jobs SET status = 'queued' WHERE seq = ?1", params![job_seq])?,
+    };
+    // The delivery's status summarizes its jobs.
+    connection.execute(
+        "UPDATE deliveries SET
+             status = (SELECT CASE
+                 WHEN SUM(status = 'running') > 0 THEN 'running'
+                 WHEN SUM(status = 'queued') > 0 THEN 'queued'
+                 WHEN SUM(status = 'failed') > 0 THEN 'failed'
+                 ELSE 'done' END
+               FROM jobs WHERE jobs.delivery_seq = deliveries.seq),
+             updated_ms = ?2
+         WHERE seq = (SELECT delivery_seq FROM jobs WHERE seq = ?1)",
+        params![job_seq, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Current Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(delivery_id: &str, actions: &[&str]) -> NewDelivery {
+        NewDelivery {
+            id: uuid::Uuid::now_v7().to_string(),
+            provider: "github".into(),
+            event: "pull_request".into(),
+            delivery_id: delivery_id.into(),
+            received_at: "2026-01-01T00:00:00Z".into(),
+            received_ms: 0,
+            headers: vec![("x-github-event".into(), "pull_request".into())],
+            body: b"{}".to_vec(),
+            normalized: Some("{}".into()),
+            repository: Some("acme/rocket".into()),
+            pr_number: Some(1),
+            status: Status::Queued,
+            reason: None,
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            head: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn duplicate_returns_first_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let first = delivery("d-1", &["review"]);
+        let first_id = first.id.clone();
+        assert_eq!(store.insert(first).await.unwrap(), Inserted::New);
+        let again = store.insert(delivery("d-1", &["review"])).await.unwrap();
+        assert_eq!(again, Inserted::Duplicate { id: first_id });
+    }
+
+    #[tokio::test]
+    async fn concurrent_inserts_all_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tasks = Vec::new();
+        for index in 0..200 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move { store.insert(delivery(&format!("d-{index}"), &["a"])).await }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap(), Inserted::New);
+        }
+        assert_eq!(store.pending_jobs(), 200);
+    }
+
+    #[tokio::test]
+    async fn claim_retry_and_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.insert(delivery("d-1", &["review"])).await.unwrap();
+        let claimed = store.claim_due(10, 4, vec![]).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(store.claim_due(10, 4, vec![]).await.unwrap().is_empty());
+
+        store.finish(claimed[0].job_seq, None, NextStep::RetryAt(1_000)).await.unwrap();
+        assert!(store.claim_due(999, 4, vec![]).await.unwrap().is_empty());
+        let again = store.claim_due(1_000, 4, vec![]).await.unwrap();
+        assert_eq!(again.len(), 1);
+        store.finish(again[0].job_seq, None, NextStep::Done).await.unwrap();
+        assert_eq!(store.pending_jobs(), 0);
+    }
+
+    #[tokio::test]
+    async fn interrupted_jobs_are_requeued() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.insert(delivery("d-1", &["review"])).await.unwrap();
+            assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.requeue_interrupted().await.unwrap(), 1);
+        assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+    }
+}
