@@ -1,8 +1,13 @@
+pub mod cli;
 pub mod config;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
+pub mod lock;
+pub mod logging;
 pub mod provider;
 pub mod runner;
+pub mod serve;
+pub mod server;
 pub mod store;
 pub mod verify;

@@ -1,0 +1,85 @@
+//! Command-line definitions (clap derive). The binary parses these and
+//! hands them to the library's `run_*` functions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "prhook", version, about = "Receive pull-request webhooks, verify them, store them durably and run PR automation")]
+#[command(propagate_version = true)]
+pub struct Cli {
+    /// Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]
+    #[arg(long, global = true, env = "PRHOOK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log line format
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "PRHOOK_LOG_FORMAT")]
+    pub log_format: LogFormat,
+
+    /// More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Less log output (-q warnings and errors only, -qq errors only)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+
+    /// When to color output; NO_COLOR in the environment means never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the webhook receiver until SIGINT or SIGTERM
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]
+    #[arg(long, env = "PRHOOK_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+
+    /// Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]
+    #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Tells whether to color a stream, honouring `NO_COLOR`.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}
