@@ -106,6 +106,19 @@ async fn run_command(
     // A process group of its own lets a timeout kill the children too.
     #[cfg(unix)]
     command.process_group(0);
+    // If prhook itself is killed, the child goes too: the job is still
+    // queued in the store and runs again at the next start, so a leftover
+    // child would only make it run twice at once.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl is async-signal-safe and touches only the child's own state.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 
     let mut child = match command.spawn() {
         Ok(child) => child,
