@@ -11,14 +11,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-/// The most bytes of stdout and of stderr kept per attempt; the rest is
-/// read and dropped so the child never blocks on a full pipe.
+/// Maximum bytes of stdout and of stderr kept per attempt. The rest is
+/// read and dropped, so the child never blocks on a full pipe.
 pub const OUTPUT_LIMIT: usize = 64 * 1024;
 
 /// Variables passed through from prhook's own environment.
 const INHERITED_VARIABLES: [&str; 4] = ["PATH", "HOME", "LANG", "TZ"];
 
-/// How an attempt ended.
+/// The end state of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptOutcome {
     Success,
@@ -196,7 +196,7 @@ async fn read_bounded(pipe: Option<impl AsyncRead + Unpin>) -> Vec<u8> {
     kept
 }
 
-/// The `PRHOOK_*` variables of an event.
+/// Lists the `PRHOOK_*` variables of an event.
 pub fn prhook_variables(event: &Event) -> Vec<(&'static str, String)> {
     let pull_request = event.pull_request.as_ref();
     let text = |value: Option<&String>| value.cloned().unwrap_or_default();

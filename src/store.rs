@@ -155,7 +155,6 @@ pub enum Inserted {
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
     pub job_seq: i64,
-    pub delivery_id: String,
     pub event_id: String,
     pub action: String,
     /// Attempts already recorded before this one.
@@ -349,7 +348,6 @@ impl Store {
                 )?;
                 claimed.push(ClaimedJob {
                     job_seq,
-                    delivery_id: event_id.clone(),
                     event_id,
                     action,
                     attempts,

@@ -99,6 +99,7 @@ impl PayloadError {
 
 /// What a provider makes of an authentic delivery.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per delivery, moved once
 pub enum Outcome {
     /// An event for the store and the actions.
     Event(Normalized),
