@@ -1,4 +1,5 @@
 //! Integration tests: the real `prhook` binary on loopback ports.
 
+mod providers;
 mod serve;
 mod utils;
