@@ -36,6 +36,13 @@ pub struct Cli {
 pub enum Command {
     /// Run the webhook receiver until SIGINT or SIGTERM
     Serve(ServeArgs),
+    /// Print the shell completion script (for packaging)
+    #[command(hide = true)]
+    Completions {
+        /// Shell to print the script for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]

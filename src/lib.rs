@@ -3,6 +3,7 @@ pub mod config;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
+pub mod generated_docs;
 pub mod lock;
 pub mod logging;
 pub mod provider;

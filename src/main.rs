@@ -11,6 +11,13 @@ fn main() {
             let overrides = Overrides { listen: args.listen, data_dir: args.data_dir };
             load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config)))
         }
+        Command::Completions { shell } => {
+            use std::io::Write;
+            let script = prhook::generated_docs::completion_script(shell);
+            // A closed pipe (`prhook completions bash | head`) is not a failure.
+            let _ = std::io::stdout().write_all(&script);
+            Ok(())
+        }
     };
     if let Err(error) = result {
         eprintln!("prhook: {error}");

@@ -1,0 +1,64 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_prhook_global_optspecs
+    string join \n config= log-format= v/verbose q/quiet color= h/help V/version
+end
+
+function __fish_prhook_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_prhook_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_prhook_using_subcommand
+    set -l cmd (__fish_prhook_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c prhook -n "__fish_prhook_needs_command" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_needs_command" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_needs_command" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_needs_command" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_needs_command" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_needs_command" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
