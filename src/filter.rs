@@ -56,11 +56,11 @@ impl Filters {
         // A bot's comment never triggers an action whatever `ignore_bots`
         // says, so that prhook cannot loop on its own replies.
         if actor.is_bot && (self.ignore_bots || actor.from_comment) {
-            let who = actor.login.as_deref().unwrap_or("unknown");
+            let login = actor.login.as_deref().unwrap_or("unknown");
             if self.ignore_bots {
-                return Some(format!("ignore_bots: author \"{who}\" is a bot"));
+                return Some(format!("ignore_bots: author \"{login}\" is a bot"));
             }
-            return Some(format!("ignore_bots: comment author \"{who}\" is a bot; bot comments are ignored even with ignore_bots = false"));
+            return Some(format!("ignore_bots: comment author \"{login}\" is a bot; bot comments are ignored even with ignore_bots = false"));
         }
 
         let Some(pull_request) = &event.pull_request else {

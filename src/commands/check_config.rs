@@ -23,7 +23,7 @@ pub enum ReportFormat {
     Json,
 }
 
-/// What `check-config` was asked to do.
+/// Options of one `check-config` run.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     /// `--config` (or `PRHOOK_CONFIG`), before the implicit `prhook.toml`.
@@ -71,7 +71,7 @@ impl Report {
         self.diagnostics.iter().filter(|diagnostic| diagnostic.severity == severity).count()
     }
 
-    /// The exit code: 1 for errors, or for warnings when they are denied.
+    /// Returns the exit code: 1 for errors, or for warnings when they are denied.
     pub fn exit_code(&self, deny_warnings: bool) -> i32 {
         let failed = self.count(Severity::Error) > 0 || (deny_warnings && self.count(Severity::Warning) > 0);
         i32::from(failed)
@@ -176,6 +176,7 @@ pub fn render_text(report: &Report, color: bool, deny_warnings: bool) -> String 
     let style = Style { enabled: color };
     let label = report.file_label();
     let mut out = String::new();
+
     if report.file.is_none() {
         let _ = writeln!(out, "no config file found (no --config, PRHOOK_CONFIG or ./prhook.toml): using the built-in defaults");
     }
@@ -191,12 +192,14 @@ pub fn render_text(report: &Report, color: bool, deny_warnings: bool) -> String 
         let key = if diagnostic.key.is_empty() { String::new() } else { format!("{}: ", style.paint("1", &diagnostic.key)) };
         let _ = writeln!(out, "{} {severity} {key}{}", style.paint("1", &location), diagnostic.message);
     }
+
     if let Some(config) = &report.config {
         if !report.diagnostics.is_empty() {
             out.push('\n');
         }
         render_summary(&mut out, config, &style);
     }
+
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let counts = format!("{}, {}", count_of(errors, "error", "errors"), count_of(warnings, "warning", "warnings"));
@@ -211,8 +214,8 @@ pub fn render_text(report: &Report, color: bool, deny_warnings: bool) -> String 
     out
 }
 
-/// Writes the resolved settings that say what `serve` would do; secrets are
-/// named only as configured or generated, never shown.
+/// Writes the resolved settings that decide what `serve` would do. Secrets
+/// are named only as configured or generated, never shown.
 fn render_summary(out: &mut String, config: &Config, style: &Style) {
     let _ = writeln!(out, "{}", style.paint("1", "Resolved configuration:"));
     let _ = writeln!(out, "  listen     {}", config.server.listen);
@@ -237,7 +240,7 @@ fn render_summary(out: &mut String, config: &Config, style: &Style) {
     }
 }
 
-/// Each provider with where its webhook secret comes from.
+/// Lists each provider with where its webhook secret comes from.
 fn providers(config: &Config) -> Vec<(&'static str, String)> {
     let secrets_file = GeneratedSecrets::path(&config.server.data_dir);
     ProviderId::ALL
@@ -272,8 +275,8 @@ fn filters_line(config: &Config) -> String {
     parts.join(", ")
 }
 
-/// The program of a `run` action or the origin of a `forward` URL; run
-/// arguments and URL paths may carry tokens, so neither is shown.
+/// Describes the program of a `run` action or the origin of a `forward`
+/// URL. Run arguments and URL paths may carry tokens, so neither is shown.
 fn target_text(target: &ActionTarget) -> String {
     match target {
         ActionTarget::Run { program, args } => {

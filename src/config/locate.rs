@@ -2,7 +2,7 @@
 //! configuration text, so every finding can name its line and column.
 //!
 //! The text is parsed a second time with `toml_edit`, which keeps the span
-//! of every key and value; the `toml` deserializer that builds the raw
+//! of every key and value. The `toml` deserializer that builds the raw
 //! structs keeps none of them.
 
 use std::ops::Range;

@@ -1,5 +1,5 @@
-//! Rewrites the deserializer's messages into ones that say what to write,
-//! such as a "did you mean" for a misspelled key.
+//! Rewrites the deserializer's messages so that they name the fix, such as
+//! a "did you mean" for a misspelled key.
 
 /// Rewrites a `toml`/serde error message for the config file.
 pub fn explain(message: &str) -> String {

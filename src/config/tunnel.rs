@@ -20,8 +20,8 @@ const SERVICE_SETTINGS: [ServiceSetting; 4] = [
 /// Lists the settings the selected tunnel service does not read.
 ///
 /// A tunnel counts as selected only when `tunnel.service` or the
-/// `TUNNEL_SERVICE` variable names one; without that, the settings may be
-/// meant for a `--tunnel-service` given at start and nothing is reported.
+/// `TUNNEL_SERVICE` variable names one. Without that, the settings may be
+/// meant for a `--tunnel-service` given at start, so nothing is reported.
 /// `TUNNEL_SERVICE` wins over the file, as the other `TUNNEL_*` variables do.
 pub fn ignored_settings(section: Option<&RawTunnel>, env: &dyn Fn(&str) -> Option<String>) -> Vec<Finding> {
     let from_env = env("TUNNEL_SERVICE").filter(|service| !service.is_empty());

@@ -47,7 +47,7 @@ fn config(filters: &str) -> String {
     format!("{}{filters}", SERVER_AND_ACTION.replace("SECRET", GITHUB_SECRET))
 }
 
-/// One delivery and the answer it should get: `None` for 202 queued, or
+/// One delivery and the response it should get: `None` for 202 queued, or
 /// the exact reason of a 200 ignored.
 struct Case {
     name: &'static str,
@@ -136,7 +136,7 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Sends every case and checks the answer and the stored row.
+/// Sends every case and checks the response and the stored row.
 fn check_cases(server: &Server) {
     for case in cases() {
         let delivery_id = format!("it-{}", case.name);

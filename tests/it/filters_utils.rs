@@ -20,8 +20,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `prhook serve` with `config`, in which `{port}` stands for a
-    /// free loopback port, and waits until `/healthz` answers.
+    /// Starts `prhook serve` with `config`, in which `{port}` is replaced by
+    /// a free loopback port, and waits until `/healthz` returns 200.
     pub fn start(config: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -66,8 +66,8 @@ impl Server {
         self.dir.path().join("data").join("prhook.sqlite3")
     }
 
-    /// Sends a GitHub delivery signed with [`GITHUB_SECRET`]; returns the
-    /// status and the JSON answer.
+    /// Sends a GitHub delivery signed with [`GITHUB_SECRET`] and returns the
+    /// status and the JSON body of the response.
     pub fn send_github(&self, event: &str, delivery_id: &str, payload: &Value) -> (u16, Value) {
         let body = serde_json::to_vec(payload).unwrap();
         let signature = format!("sha256={}", sign(GITHUB_SECRET.as_bytes(), &body));
@@ -102,6 +102,8 @@ fn stored(database: &Path, delivery_id: &str) -> (String, Option<String>) {
         .unwrap()
 }
 
+/// Picks a port the kernel reports free. NOTE: another process could take it
+/// between this call and the server's bind, which would fail the test start.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -113,7 +115,7 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// One HTTP/1.1 request over a fresh connection, read to the end.
+/// Sends one HTTP/1.1 request over a fresh connection and reads the response to the end.
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
@@ -166,7 +168,7 @@ fn labels(spec: &PullRequestSpec) -> Value {
     Value::Array(spec.labels.iter().map(|name| json!({"name": name})).collect())
 }
 
-/// A GitHub `pull_request` payload, sent by the PR's author.
+/// Builds a GitHub `pull_request` payload, sent by the PR's author.
 pub fn pull_request(action: &str, spec: &PullRequestSpec) -> Value {
     let mut payload: Value = serde_json::from_str(include_str!("fixtures/github_pull_request.json")).unwrap();
     payload["action"] = json!(action);
@@ -185,7 +187,7 @@ pub fn pull_request(action: &str, spec: &PullRequestSpec) -> Value {
     payload
 }
 
-/// A GitHub `issue_comment` payload on the pull request `spec`.
+/// Builds a GitHub `issue_comment` payload on the pull request `spec`.
 pub fn comment(spec: &PullRequestSpec, body: &str, commenter: &str, commenter_type: &str) -> Value {
     let mut payload: Value = serde_json::from_str(include_str!("fixtures/github_issue_comment.json")).unwrap();
     let issue = &mut payload["issue"];
