@@ -16,6 +16,9 @@ _prhook() {
             ",$1")
                 cmd="prhook"
                 ;;
+            prhook,check-config)
+                cmd="prhook__subcmd__check__subcmd__config"
+                ;;
             prhook,completions)
                 cmd="prhook__subcmd__completions"
                 ;;
@@ -24,6 +27,9 @@ _prhook() {
                 ;;
             prhook,serve)
                 cmd="prhook__subcmd__serve"
+                ;;
+            prhook__subcmd__help,check-config)
+                cmd="prhook__subcmd__help__subcmd__check__subcmd__config"
                 ;;
             prhook__subcmd__help,completions)
                 cmd="prhook__subcmd__help__subcmd__completions"
@@ -41,12 +47,42 @@ _prhook() {
 
     case "${cmd}" in
         prhook)
-            opts="-v -q -h -V --config --log-format --verbose --quiet --color --help --version serve completions help"
+            opts="-v -q -h -V --config --log-format --verbose --quiet --color --help --version serve completions check-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        prhook__subcmd__check__subcmd__config)
+            opts="-v -q -h -V --format --deny-warnings --config --log-format --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -93,8 +129,22 @@ _prhook() {
             return 0
             ;;
         prhook__subcmd__help)
-            opts="serve completions help"
+            opts="serve completions check-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        prhook__subcmd__help__subcmd__check__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --version 'Print version'
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
+            cand check-config 'Check the configuration as serve loads it and report each problem with its line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;serve'= {
@@ -61,14 +62,32 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'prhook;check-config'= {
+            cand --format 'Report format: text for people, json for CI annotations'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand --deny-warnings 'Exit 1 when there are warnings, not only errors'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'prhook;help'= {
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
+            cand check-config 'Check the configuration as serve loads it and report each problem with its line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;help;serve'= {
         }
         &'prhook;help;completions'= {
+        }
+        &'prhook;help;check-config'= {
         }
         &'prhook;help;help'= {
         }

@@ -36,6 +36,7 @@ complete -c prhook -n "__fish_prhook_needs_command" -s h -l help -d 'Print help'
 complete -c prhook -n "__fish_prhook_needs_command" -s V -l version -d 'Print version'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]' -r
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
@@ -59,6 +60,20 @@ complete -c prhook -n "__fish_prhook_using_subcommand completions" -s v -l verbo
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l format -d 'Report format: text for people, json for CI annotations' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l deny-warnings -d 'Exit 1 when there are warnings, not only errors'
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -43,6 +43,21 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Check the configuration as serve loads it and report each problem with its line
+    ///
+    /// Exit codes: 0 valid, 1 errors (or warnings with --deny-warnings), 2 the file could not be read.
+    CheckConfig(CheckConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    /// Report format: text for people, json for CI annotations
+    #[arg(long, value_enum, default_value_t = crate::commands::check_config::ReportFormat::Text)]
+    pub format: crate::commands::check_config::ReportFormat,
+
+    /// Exit 1 when there are warnings, not only errors
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -35,53 +35,59 @@ impl Default for Filters {
 }
 
 impl Filters {
-    /// Returns the reason to ignore `event`, naming the rule's config key
-    /// and the value that matched, or `None` when the event passes.
+    /// Returns the reason to ignore `event`, or `None` when the event passes.
+    ///
+    /// The reason starts with the rule's config key and names the value
+    /// that matched, quoted as written without escapes:
+    /// `ignore_pr_title: title "[WIP] parser" matched "\[WIP\]"`.
     pub fn check(&self, event: &Event) -> Option<String> {
         if let Some(repository) = &event.repository {
             if let Some(pattern) = first_match(&self.ignore_repositories, &repository.full_name) {
-                return Some(format!("ignore_repositories: {:?} matched {pattern:?}", repository.full_name));
+                return Some(format!("ignore_repositories: repository \"{}\" matched \"{pattern}\"", repository.full_name));
             }
         }
 
         let actor = acting_author(event);
         if let Some(login) = &actor.login {
             if let Some(entry) = self.ignore_pr_authors.iter().find(|entry| entry.eq_ignore_ascii_case(login)) {
-                return Some(format!("ignore_pr_authors: author {login:?} matched {entry:?}"));
+                return Some(format!("ignore_pr_authors: author \"{login}\" matched \"{entry}\""));
             }
         }
         // A bot's comment never triggers an action whatever `ignore_bots`
         // says, so that prhook cannot loop on its own replies.
         if actor.is_bot && (self.ignore_bots || actor.from_comment) {
-            let who = actor.login.as_deref().unwrap_or("unknown");
-            return Some(format!("ignore_bots: {who:?} is a bot"));
+            let login = actor.login.as_deref().unwrap_or("unknown");
+            if self.ignore_bots {
+                return Some(format!("ignore_bots: author \"{login}\" is a bot"));
+            }
+            return Some(format!("ignore_bots: comment author \"{login}\" is a bot; bot comments are ignored even with ignore_bots = false"));
         }
 
         let Some(pull_request) = &event.pull_request else {
             return None;
         };
         if let Some(pattern) = first_match(&self.ignore_pr_title, &pull_request.title) {
-            return Some(format!("ignore_pr_title: title {:?} matched {pattern:?}", pull_request.title));
+            return Some(format!("ignore_pr_title: title \"{}\" matched \"{pattern}\"", pull_request.title));
         }
         for label in &pull_request.labels {
             if let Some(entry) = self.ignore_pr_labels.iter().find(|entry| entry.eq_ignore_ascii_case(label)) {
-                return Some(format!("ignore_pr_labels: label {label:?} matched {entry:?}"));
+                return Some(format!("ignore_pr_labels: label \"{label}\" matched \"{entry}\""));
             }
         }
         if let Some(branch) = &pull_request.source_branch {
             if let Some(pattern) = first_match(&self.ignore_pr_source_branches, branch) {
-                return Some(format!("ignore_pr_source_branches: {branch:?} matched {pattern:?}"));
+                return Some(format!("ignore_pr_source_branches: source branch \"{branch}\" matched \"{pattern}\""));
             }
         }
         if let Some(branch) = &pull_request.target_branch {
             if let Some(pattern) = first_match(&self.ignore_pr_target_branches, branch) {
-                return Some(format!("ignore_pr_target_branches: {branch:?} matched {pattern:?}"));
+                return Some(format!("ignore_pr_target_branches: target branch \"{branch}\" matched \"{pattern}\""));
             }
         }
         // A slash command on a draft is a deliberate request, so it runs.
         let manual_command = event.kind == Kind::Comment && event.command.is_some();
         if self.ignore_drafts && pull_request.draft && !manual_command {
-            return Some(format!("ignore_drafts: pull request {} is a draft", pull_request.number));
+            return Some(format!("ignore_drafts: pull request #{} is a draft", pull_request.number));
         }
         None
     }
@@ -176,7 +182,7 @@ mod tests {
     fn title_regex_searched_anywhere() {
         let filters = Filters { ignore_pr_title: regexes(&["\\[WIP\\]"]), ..permissive() };
         let reason = filters.check(&pr_event()).unwrap();
-        assert!(reason.starts_with("ignore_pr_title:"), "{reason}");
+        assert_eq!(reason, r#"ignore_pr_title: title "[WIP] faster parser" matched "\[WIP\]""#);
     }
 
     #[test]

@@ -1,4 +1,6 @@
 use clap::Parser;
+use prhook::commands::check_config::{run_check_config, CheckOptions};
+use std::io::IsTerminal;
 use prhook::cli::{Cli, Command};
 use prhook::config::Overrides;
 use prhook::serve::{load_config, run_serve};
@@ -17,6 +19,16 @@ fn main() {
             // A closed pipe (`prhook completions bash | head`) is not a failure.
             let _ = std::io::stdout().write_all(&script);
             Ok(())
+        }
+        Command::CheckConfig(args) => {
+            let options = CheckOptions {
+                config: cli.config.clone(),
+                format: args.format,
+                deny_warnings: args.deny_warnings,
+                color: cli.color.enabled(std::io::stdout().is_terminal()),
+            };
+            // The report is already printed; only the exit code is left.
+            run_check_config(&options).map(|code| std::process::exit(code))
         }
     };
     if let Err(error) = result {

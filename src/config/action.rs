@@ -132,6 +132,17 @@ impl Selector {
     }
 }
 
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Selector::Any => f.write_str("*"),
+            Selector::Kind(kind) => write!(f, "{kind}"),
+            Selector::KindAction(kind, action) => write!(f, "{kind}.{action}"),
+            Selector::Command(name) => write!(f, "comment:/{name}"),
+        }
+    }
+}
+
 /// Every dotted path a placeholder may name.
 pub const EVENT_PATHS: &[&str] = &[
     "id",
@@ -230,6 +241,14 @@ impl ArgTemplate {
             segments.push(Segment::Literal(literal));
         }
         Ok(ArgTemplate { segments })
+    }
+
+    /// Returns the text when the template has no placeholder.
+    pub fn literal(&self) -> Option<&str> {
+        match self.segments.as_slice() {
+            [Segment::Literal(text)] => Some(text),
+            _ => None,
+        }
     }
 
     /// Expands the template against an event's JSON into one or more arguments.

@@ -8,9 +8,13 @@
 
 pub mod action;
 pub mod generated;
+pub mod locate;
+pub mod programs;
 pub mod providers;
 pub mod raw;
 pub mod secret;
+pub mod suggest;
+mod tunnel;
 
 pub use action::{ActionConfig, ActionTarget, ArgTemplate, Rate, Selector};
 pub use providers::{AzureDevopsConfig, BitbucketServerConfig, GithubConfig, GitlabConfig};
@@ -20,6 +24,7 @@ use crate::provider::ProviderId;
 use raw::{RawAction, RawConfig, RawFilters};
 use regex::Regex;
 use secret::{RawSecret, SecretList};
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,6 +33,18 @@ use std::time::Duration;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 pub const DEFAULT_DATA_DIR: &str = ".prhook";
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 25 * 1024 * 1024;
+
+/// The `ignore_*` keys read from `[filters]` and from PR-Agent's `[config]`.
+const PR_AGENT_FILTER_KEYS: [&str; 8] = [
+    "ignore_pr_authors",
+    "ignore_pr_title",
+    "ignore_pr_labels",
+    "ignore_pr_source_branches",
+    "ignore_pr_target_branches",
+    "ignore_repositories",
+    "ignore_drafts",
+    "ignore_bots",
+];
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
@@ -153,6 +170,26 @@ impl ConfigSource {
     }
 }
 
+impl ConfigSource {
+    /// Reads the file, returning its path and text; the built-in defaults
+    /// read as an empty text without a path.
+    pub fn read(&self) -> Result<(Option<PathBuf>, String), LoadError> {
+        match self {
+            ConfigSource::Explicit(path) | ConfigSource::Implicit(path) => {
+                let text = std::fs::read_to_string(path).map_err(|error| {
+                    if error.kind() == std::io::ErrorKind::NotFound {
+                        LoadError::NotFound { path: path.clone() }
+                    } else {
+                        LoadError::Unreadable { path: path.clone(), source: error }
+                    }
+                })?;
+                Ok((Some(path.clone()), text))
+            }
+            ConfigSource::Defaults => Ok((None, String::new())),
+        }
+    }
+}
+
 /// Command-line values that take precedence over the file.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -163,19 +200,7 @@ pub struct Overrides {
 impl Config {
     /// Loads and validates the configuration the way `serve` does.
     pub fn load(source: &ConfigSource, overrides: &Overrides) -> Result<Config, LoadError> {
-        let (path, text) = match source {
-            ConfigSource::Explicit(path) | ConfigSource::Implicit(path) => {
-                let text = std::fs::read_to_string(path).map_err(|error| {
-                    if error.kind() == std::io::ErrorKind::NotFound {
-                        LoadError::NotFound { path: path.clone() }
-                    } else {
-                        LoadError::Unreadable { path: path.clone(), source: error }
-                    }
-                })?;
-                (Some(path.clone()), text)
-            }
-            ConfigSource::Defaults => (None, String::new()),
-        };
+        let (path, text) = source.read()?;
         Config::from_text(path.as_deref(), &text, overrides, &|name| std::env::var(name).ok())
     }
 
@@ -193,8 +218,15 @@ impl Config {
             errors,
             warnings,
         };
+        // NOTE: the deserializer stops at the first error, so a file with
+        // several wrong types or unknown keys reports them one at a time.
         let raw: RawConfig = toml::from_str(text).map_err(|error| {
-            let finding = Finding { key: String::new(), message: error.message().to_owned(), span: error.span() };
+            let span = error.span();
+            let key = span
+                .as_ref()
+                .and_then(|span| locate::key_at(text, span.start).or_else(|| locate::key_on_line(text, span.start)))
+                .unwrap_or_default();
+            let finding = Finding { key, message: suggest::explain(error.message()), span };
             invalid(vec![finding], vec![])
         })?;
         let base_dir = match path.and_then(Path::parent) {
@@ -203,6 +235,11 @@ impl Config {
         };
         let mut validator = Validator { base_dir, env, errors: Vec::new(), warnings: Vec::new() };
         let config = validator.validate(raw, path, overrides);
+        for finding in validator.errors.iter_mut().chain(validator.warnings.iter_mut()) {
+            if finding.span.is_none() && !finding.key.is_empty() {
+                finding.span = locate::locate(text, &finding.key);
+            }
+        }
         if validator.errors.is_empty() {
             let mut config = config;
             config.warnings = validator.warnings;
@@ -386,6 +423,8 @@ impl Validator<'_> {
             if !matches!(service.as_str(), "ngrok" | "localtunnel") {
                 self.error("tunnel.service", format!("unknown tunnel service {service:?}: use \"ngrok\" or \"localtunnel\""));
             }
+            let ignored = tunnel::ignored_settings(section, self.env);
+            self.warnings.extend(ignored);
             let connect_timeout = self.seconds("tunnel.connect_timeout", section.and_then(|s| s.connect_timeout), 15);
             let auth_token = match section.map(|s| &s.auth_token) {
                 Some(raw_token) => self.secret("tunnel.auth_token", raw_token),
@@ -494,22 +533,23 @@ impl Validator<'_> {
     }
 
     fn filters(&mut self, section: Option<&RawFilters>, pr_agent: Option<&toml::Table>) -> Filters {
-        let pr_agent = self.pr_agent_filters(pr_agent);
+        let (pr_agent, written_keys) = self.pr_agent_filters(pr_agent);
         let empty = RawFilters::default();
         let section = section.unwrap_or(&empty);
 
+        // Each value comes with the key path it was read from, so that a
+        // finding about it points at the line the user wrote.
         macro_rules! pick {
             ($field:ident) => {{
+                let name = stringify!($field);
+                let config_key = || format!("config.{}", written_keys.get(name).map_or(name, String::as_str));
                 match (&section.$field, &pr_agent.$field) {
                     (Some(value), Some(_)) => {
-                        self.warn(
-                            concat!("config.", stringify!($field)),
-                            concat!("both [filters] and [config] set ", stringify!($field), "; the value in [filters] wins"),
-                        );
-                        Some(value.clone())
+                        self.warn(config_key(), format!("both [filters] and [config] set {name}; the value in [filters] wins"));
+                        Some((value.clone(), format!("filters.{name}")))
                     }
-                    (Some(value), None) => Some(value.clone()),
-                    (None, Some(value)) => Some(value.clone()),
+                    (Some(value), None) => Some((value.clone(), format!("filters.{name}"))),
+                    (None, Some(value)) => Some((value.clone(), config_key())),
                     (None, None) => None,
                 }
             }};
@@ -521,28 +561,37 @@ impl Validator<'_> {
         let sources = pick!(ignore_pr_source_branches).unwrap_or_default();
         let targets = pick!(ignore_pr_target_branches).unwrap_or_default();
         let repositories = pick!(ignore_repositories).unwrap_or_default();
-        let drafts = pick!(ignore_drafts).unwrap_or(true);
-        let bots = pick!(ignore_bots).unwrap_or(true);
+        let drafts = pick!(ignore_drafts).map_or(true, |(value, _)| value);
+        let bots = pick!(ignore_bots).map_or(true, |(value, _)| value);
 
         Filters {
-            ignore_pr_authors: self.plain_list("filters.ignore_pr_authors", authors),
-            ignore_pr_title: self.regex_list("filters.ignore_pr_title", titles),
-            ignore_pr_labels: self.plain_list("filters.ignore_pr_labels", labels),
-            ignore_pr_source_branches: self.regex_list("filters.ignore_pr_source_branches", sources),
-            ignore_pr_target_branches: self.regex_list("filters.ignore_pr_target_branches", targets),
-            ignore_repositories: self.regex_list("filters.ignore_repositories", repositories),
+            ignore_pr_authors: self.plain_list(&authors.1, authors.0),
+            ignore_pr_title: self.regex_list(&titles.1, titles.0),
+            ignore_pr_labels: self.plain_list(&labels.1, labels.0),
+            ignore_pr_source_branches: self.regex_list(&sources.1, sources.0),
+            ignore_pr_target_branches: self.regex_list(&targets.1, targets.0),
+            ignore_repositories: self.regex_list(&repositories.1, repositories.0),
             ignore_drafts: drafts,
             ignore_bots: bots,
         }
     }
 
     /// Reads PR-Agent's `[config]` ignore keys in any letter case.
-    fn pr_agent_filters(&mut self, table: Option<&toml::Table>) -> RawFilters {
+    ///
+    /// Returns the filters and, for each one set, the key as written (such
+    /// as `IGNORE_PR_AUTHORS`).
+    fn pr_agent_filters(&mut self, table: Option<&toml::Table>) -> (RawFilters, HashMap<&'static str, String>) {
         let mut filters = RawFilters::default();
-        let Some(table) = table else { return filters };
+        let mut written_keys: HashMap<&'static str, String> = HashMap::new();
+        let Some(table) = table else { return (filters, written_keys) };
         for (key, value) in table {
-            let name = key.to_ascii_lowercase();
             let path = format!("config.{key}");
+            let Some(name) = PR_AGENT_FILTER_KEYS.iter().copied().find(|name| name.eq_ignore_ascii_case(key)) else {
+                continue;
+            };
+            if let Some(earlier) = written_keys.insert(name, key.clone()) {
+                self.warn(&path, format!("[config] sets {name} twice, as {earlier} and as {key}; {key} wins"));
+            }
             let list = |validator: &mut Self| -> Option<Vec<String>> {
                 match value.as_array() {
                     Some(items) if items.iter().all(|item| item.is_str()) => {
@@ -564,7 +613,7 @@ impl Validator<'_> {
                     None
                 })
             };
-            match name.as_str() {
+            match name {
                 "ignore_pr_authors" => filters.ignore_pr_authors = list(self),
                 "ignore_pr_title" => filters.ignore_pr_title = list(self),
                 "ignore_pr_labels" => filters.ignore_pr_labels = list(self),
@@ -576,12 +625,14 @@ impl Validator<'_> {
                 _ => {}
             }
         }
-        filters
+        (filters, written_keys)
     }
 
     fn plain_list(&mut self, key: &str, values: Vec<String>) -> Vec<String> {
-        if values.iter().any(|value| value.trim().is_empty()) {
-            self.warn(key, "contains an empty string, which matches nothing");
+        for (index, value) in values.iter().enumerate() {
+            if value.trim().is_empty() {
+                self.warn(format!("{key}[{index}]"), "an empty string matches nothing; remove it");
+            }
         }
         values.into_iter().filter(|value| !value.trim().is_empty()).collect()
     }
@@ -590,12 +641,18 @@ impl Validator<'_> {
         let mut compiled = Vec::new();
         for (index, pattern) in patterns.iter().enumerate() {
             if pattern.is_empty() {
-                self.warn(format!("{key}[{index}]"), "an empty pattern matches every value; remove it");
+                self.warn(format!("{key}[{index}]"), "an empty pattern would match every value, so it is skipped; remove it");
                 continue;
             }
             match Regex::new(pattern) {
                 Ok(regex) => compiled.push(regex),
-                Err(error) => self.error(format!("{key}[{index}]"), format!("invalid regular expression {pattern:?}: {error}")),
+                Err(error) => {
+                    // The regex crate's syntax errors repeat the pattern with
+                    // a caret on extra lines; keep only the closing reason.
+                    let text = error.to_string();
+                    let reason = text.lines().last().unwrap_or_default().trim_start_matches("error: ");
+                    self.error(format!("{key}[{index}]"), format!("invalid regular expression {pattern:?}: {reason}"));
+                }
             }
         }
         compiled

@@ -170,3 +170,47 @@ service = "localtunnel"
     assert_eq!(config.circuit_breaker.failure_threshold, 3);
     assert!(config.inactive_sections.contains(&"tunnel"));
 }
+
+#[test]
+fn unknown_key_suggests_closest() {
+    let found = errors("[server]\nlisen = \"127.0.0.1:1\"");
+    assert_eq!(found[0].key, "server.lisen");
+    assert!(found[0].message.contains("did you mean `listen`?"), "{}", found[0].message);
+}
+
+#[test]
+fn wrong_type_names_key() {
+    let found = errors("[server]\nworkers = \"four\"");
+    assert_eq!(found[0].key, "server.workers");
+}
+
+#[test]
+fn validation_error_has_span() {
+    let text = "[server]\nlisten = \"nowhere\"";
+    let found = errors(text);
+    assert_eq!(found[0].span.clone().map(|span| span.start), Some(9));
+}
+
+#[test]
+fn pr_agent_regex_error_names_written_key() {
+    let found = errors("[config]\nIGNORE_PR_TITLE = [\"(unclosed\"]");
+    assert_eq!(found[0].key, "config.IGNORE_PR_TITLE[0]");
+}
+
+#[test]
+fn empty_author_is_warning() {
+    let config = load("[filters]\nignore_pr_authors = [\"ada\", \"\"]").unwrap();
+    assert_eq!(config.warnings[0].key, "filters.ignore_pr_authors[1]");
+}
+
+#[test]
+fn tunnel_setting_ignored_by_service_is_warning() {
+    let config = load("[tunnel]\nservice = \"ngrok\"\nsubdomain = \"acme\"").unwrap();
+    assert_eq!(config.warnings[0].key, "tunnel.subdomain");
+}
+
+#[test]
+fn syntax_error_names_key_on_line() {
+    let found = errors("[server]\nlisten = \"127.0.0.1:3000\nworkers = 2\n");
+    assert_eq!(found[0].key, "server.listen");
+}

@@ -1,6 +1,9 @@
-//! Integration tests: the real `prhook` binary on loopback ports.
+//! Integration tests: the real `prhook` binary and real servers on loopback.
 
+mod check_config;
 mod config_reference;
+mod filters;
+mod filters_utils;
 mod generated;
 mod providers;
 mod serve;
