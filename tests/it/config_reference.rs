@@ -12,9 +12,10 @@ fn accepted_keys(section: &str) -> Vec<String> {
     };
     let error = prhook::config::Config::from_text(None, &text, &Default::default(), &|_| None).unwrap_err();
     let message = error.to_string();
-    // serde writes "expected one of `a`, `b`" or, for two keys, "expected `a` or `b`".
-    let expected = message.split(", expected").nth(1).unwrap_or_else(|| panic!("no key list in {message:?}"));
-    expected.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+    // The unknown-key error lists the keys: "Keys allowed here: a, b, c".
+    let allowed = message.split("Keys allowed here: ").nth(1).unwrap_or_else(|| panic!("no key list in {message:?}"));
+    let allowed = allowed.split(" in the configuration").next().unwrap_or(allowed);
+    allowed.split(", ").map(|key| key.trim().trim_end_matches('.').to_owned()).collect()
 }
 
 #[test]
