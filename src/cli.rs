@@ -36,6 +36,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the webhook receiver until SIGINT or SIGTERM
     Serve(ServeArgs),
+    /// Build a realistic delivery for a provider and event, sign it as the provider would and send it
+    Simulate(crate::simulate::SimulateArgs),
+    /// Check a captured delivery's signature, token or credentials offline
+    VerifySignature(crate::verify_signature::VerifySignatureArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,9 @@
+// The payload templates of `simulate` are large `serde_json::json!` literals.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
@@ -9,5 +13,7 @@ pub mod provider;
 pub mod runner;
 pub mod serve;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod verify;
+pub mod verify_signature;

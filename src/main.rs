@@ -9,12 +9,20 @@ fn main() {
     let result = match cli.command {
         Command::Serve(args) => {
             let overrides = Overrides { listen: args.listen, data_dir: args.data_dir };
-            load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config)))
+            load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config))).map(|()| 0)
+        }
+        Command::Simulate(args) => prhook::simulate::run_simulate(args, cli.config.as_deref(), cli.color),
+        Command::VerifySignature(args) => {
+            prhook::verify_signature::run_verify_signature(args, cli.config.as_deref(), cli.color, cli.verbose)
         }
     };
-    if let Err(error) = result {
-        eprintln!("prhook: {error}");
-        std::process::exit(error.code);
+    match result {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            eprintln!("prhook: {error}");
+            std::process::exit(error.code);
+        }
     }
 }
 
