@@ -31,7 +31,7 @@ pub struct VerifySignatureArgs {
     #[arg(long, value_name = "SECRET", conflicts_with = "secret_env")]
     pub secret: Option<String>,
 
-    /// Environment variable that holds the secret
+    /// Environment variable that contains the secret
     #[arg(long, value_name = "VAR")]
     pub secret_env: Option<String>,
 
@@ -39,7 +39,7 @@ pub struct VerifySignatureArgs {
     #[arg(long, value_name = "NAME")]
     pub username: Option<String>,
 
-    /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir [env: PRHOOK_DATA_DIR]
+    /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir
     #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
@@ -119,7 +119,7 @@ pub fn run_verify_signature(
     let checker = Providers::from_config(&config).get(provider);
     if let Some(Outcome::Pong) = checker.unauthenticated_outcome(&headers, &body) {
         out.push_str(&format!(
-            "{}: {provider} sends this connection test unsigned, and prhook answers it without a signature\n",
+            "{}: {provider} sends this connection test unsigned, and prhook responses it without a signature\n",
             palette.success.apply_to("valid")
         ));
         print_stdout(&out);
@@ -142,7 +142,8 @@ pub fn run_verify_signature(
             return Err(ExitError::usage(anyhow!("{}", missing_message(provider, header, &headers, args.allow_sha1))));
         }
         Err(error) => {
-            out.push_str(&format!("{}: {error}\n", palette.failure.apply_to("invalid")));
+            let summary = invalid_summary(provider, &error, &origin, secret_count(&config, provider, &headers));
+            out.push_str(&format!("{}: {summary}\n", palette.failure.apply_to("invalid")));
             out.push_str(&invalid_hints(provider, &error, &headers, &body, &origin, &config, now_unix));
             1
         }
@@ -176,7 +177,7 @@ fn collect_headers(args: &VerifySignatureArgs) -> Result<HeaderMap, ExitError> {
     Ok(headers)
 }
 
-/// The header lines of a capture with their line numbers: a leading HTTP
+/// Returns the header lines of a capture with their line numbers: a leading HTTP
 /// request line is skipped, and the headers end at the first blank line.
 fn header_lines(text: &str) -> Vec<(usize, &str)> {
     let mut lines = Vec::new();
@@ -203,7 +204,7 @@ fn parse_header(line: &str) -> Result<(HeaderName, HeaderValue), String> {
     Ok((name, value))
 }
 
-/// The header `--signature` fills for each provider (lowercase, as `HeaderName` stores it).
+/// Returns the header that `--signature` fills for each provider (lowercase, as `HeaderName` stores it).
 fn signature_header(provider: ProviderId, value: &str) -> &'static str {
     let value = value.trim();
     match provider {
@@ -227,7 +228,7 @@ fn read_body(path: &Path) -> Result<Vec<u8>, ExitError> {
     std::fs::read(path).map_err(|error| ExitError::usage(anyhow!("cannot read body file {}: {error}", path.display())))
 }
 
-/// The header that the provider's check read, for the success message. It
+/// Returns the header that the provider's check read, for the success message. It
 /// follows the order of each provider's `verify`.
 fn checked_header(provider: ProviderId, headers: &HeaderMap, config: &Config) -> &'static str {
     match provider {
@@ -285,7 +286,6 @@ fn invalid_hints(
             }
         }
         AuthError::Mismatch(header) => {
-            hints.push(format!("the {header} header was read"));
             match provider {
                 ProviderId::Github | ProviderId::BitbucketServer => {
                     hints.push(format!(
@@ -345,6 +345,35 @@ fn invalid_hints(
         text.push_str(&format!("  - {hint}\n"));
     }
     text
+}
+
+/// Builds the first line of an invalid result: what was read and what failed.
+fn invalid_summary(provider: ProviderId, error: &AuthError, origin: &SecretOrigin, secret_count: usize) -> String {
+    let secrets = if secret_count > 1 { format!("any of the {secret_count} secrets from {origin}") } else { format!("the secret from {origin}") };
+    match error {
+        AuthError::Mismatch(_) if provider == ProviderId::AzureDevops => {
+            let passwords = if secret_count > 1 { format!("any of the {secret_count} passwords") } else { "the password".to_owned() };
+            format!("the Basic credentials in Authorization do not match the username and {passwords} from {origin}")
+        }
+        AuthError::Mismatch(header) => format!("{header} does not match {secrets}"),
+        AuthError::Malformed { header, reason } => format!("the {header} header is malformed: {reason}"),
+        AuthError::TimestampOutOfWindow(header) => format!("{header} is outside the accepted 5-minute window"),
+        other => other.to_string(),
+    }
+}
+
+/// Counts the secrets the check tried, for the summary line.
+fn secret_count(config: &Config, provider: ProviderId, headers: &HeaderMap) -> usize {
+    let list = match provider {
+        ProviderId::Github => &config.github.webhook_secret,
+        ProviderId::Gitlab if config.gitlab.signing_token.is_some() && headers.contains_key("webhook-signature") => {
+            &config.gitlab.signing_token
+        }
+        ProviderId::Gitlab => &config.gitlab.webhook_secret,
+        ProviderId::AzureDevops => &config.azure_devops.password,
+        ProviderId::BitbucketServer => &config.bitbucket_server.webhook_secret,
+    };
+    list.as_ref().map_or(0, |list| list.iter().count())
 }
 
 fn body_hint(body: &[u8]) -> String {

@@ -15,21 +15,21 @@ pub fn http_client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build_http()
 }
 
-/// The answer to one delivery.
+/// The response to one delivery.
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub struct Response {
     pub status: u16,
     pub reason: Option<&'static str>,
     pub body: Vec<u8>,
     pub latency: Duration,
 }
 
-/// Why a delivery got no answer.
+/// Why a delivery got no response.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error("cannot connect to {url}: {reason}; is `prhook serve` running there?")]
     Connect { url: String, reason: String },
-    #[error("no answer from {url} within {seconds} s")]
+    #[error("no response from {url} within {seconds} s")]
     Timeout { url: String, seconds: u64 },
     #[error("the request to {url} failed: {reason}")]
     Other { url: String, reason: String },
@@ -42,7 +42,7 @@ pub async fn send(
     headers: &[(String, String)],
     body: Vec<u8>,
     timeout: Duration,
-) -> Result<Answer, SendError> {
+) -> Result<Response, SendError> {
     let mut request = hyper::Request::post(url.clone());
     for (name, value) in headers {
         request = request.header(name.as_str(), value.as_str());
@@ -68,7 +68,7 @@ pub async fn send(
             .map_err(|error| SendError::Other { url: url.to_string(), reason: root_cause(&error) })?
             .to_bytes()
             .to_vec();
-        Ok::<_, SendError>(Answer { status: status.as_u16(), reason: status.canonical_reason(), body, latency: started.elapsed() })
+        Ok::<_, SendError>(Response { status: status.as_u16(), reason: status.canonical_reason(), body, latency: started.elapsed() })
     };
     match tokio::time::timeout(timeout, exchange).await {
         Ok(result) => result,
@@ -76,7 +76,7 @@ pub async fn send(
     }
 }
 
-/// The innermost error message, which names the actual cause (such as
+/// Returns the innermost error message, which names the actual cause (such as
 /// "Connection refused") where hyper's own message is generic.
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
@@ -90,24 +90,24 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Summary {
     pub succeeded: usize,
-    /// Non-2xx answers by status code.
+    /// Non-2xx responses by status code.
     pub failed_by_status: BTreeMap<u16, usize>,
-    /// Deliveries that got no answer, by error message.
+    /// Deliveries that got no response, by error message.
     pub errors: BTreeMap<String, usize>,
-    /// Latency of every answered delivery.
+    /// Latency of every delivery that got a response.
     pub latencies: Vec<Duration>,
     pub elapsed: Duration,
 }
 
 impl Summary {
-    pub fn record(&mut self, result: &Result<Answer, SendError>) {
+    pub fn record(&mut self, result: &Result<Response, SendError>) {
         match result {
-            Ok(answer) => {
-                self.latencies.push(answer.latency);
-                if (200..300).contains(&answer.status) {
+            Ok(response) => {
+                self.latencies.push(response.latency);
+                if (200..300).contains(&response.status) {
                     self.succeeded += 1;
                 } else {
-                    *self.failed_by_status.entry(answer.status).or_default() += 1;
+                    *self.failed_by_status.entry(response.status).or_default() += 1;
                 }
             }
             Err(error) => *self.errors.entry(error.to_string()).or_default() += 1,
@@ -133,7 +133,7 @@ impl Summary {
         Some(sorted[rank.clamp(1, sorted.len()) - 1])
     }
 
-    /// One line: counts, failures by status, and latency min/p50/p90/p99/max.
+    /// Builds one line: counts, failures by status, and latency min/p50/p90/p99/max.
     pub fn line(&self) -> String {
         let total = self.total();
         let noun = if total == 1 { "delivery" } else { "deliveries" };
@@ -144,9 +144,9 @@ impl Summary {
             self.failed()
         );
         let mut causes: Vec<String> = self.failed_by_status.iter().map(|(status, count)| format!("{status}: {count}")).collect();
-        let unanswered: usize = self.errors.values().sum();
-        if unanswered > 0 {
-            causes.push(format!("no answer: {unanswered}"));
+        let without_response: usize = self.errors.values().sum();
+        if without_response > 0 {
+            causes.push(format!("no response: {without_response}"));
         }
         if !causes.is_empty() {
             line.push_str(&format!(" ({})", causes.join(", ")));
@@ -178,15 +178,15 @@ pub fn format_latency(latency: Duration) -> String {
 mod tests {
     use super::*;
 
-    fn answered(status: u16, millis: u64) -> Result<Answer, SendError> {
-        Ok(Answer { status, reason: None, body: Vec::new(), latency: Duration::from_millis(millis) })
+    fn responded(status: u16, millis: u64) -> Result<Response, SendError> {
+        Ok(Response { status, reason: None, body: Vec::new(), latency: Duration::from_millis(millis) })
     }
 
     #[test]
     fn percentiles_nearest_rank() {
         let mut summary = Summary::default();
         for millis in 1..=100 {
-            summary.record(&answered(202, millis));
+            summary.record(&responded(202, millis));
         }
         assert_eq!(summary.percentile(50.0), Some(Duration::from_millis(50)));
         assert_eq!(summary.percentile(90.0), Some(Duration::from_millis(90)));
@@ -198,13 +198,13 @@ mod tests {
     #[test]
     fn line_counts_failures_by_status() {
         let mut summary = Summary::default();
-        summary.record(&answered(202, 3));
-        summary.record(&answered(401, 2));
-        summary.record(&answered(401, 2));
+        summary.record(&responded(202, 3));
+        summary.record(&responded(401, 2));
+        summary.record(&responded(401, 2));
         summary.record(&Err(SendError::Timeout { url: "http://127.0.0.1:9/".into(), seconds: 1 }));
         let line = summary.line();
         assert!(line.starts_with("sent 4 deliveries in "), "{line}");
-        assert!(line.contains("1 succeeded, 3 failed (401: 2, no answer: 1)"), "{line}");
+        assert!(line.contains("1 succeeded, 3 failed (401: 2, no response: 1)"), "{line}");
         assert!(line.contains("latency min 2.0 ms, p50 2.0 ms, p90 3.0 ms, p99 3.0 ms, max 3.0 ms"), "{line}");
     }
 }

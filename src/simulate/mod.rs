@@ -1,6 +1,6 @@
 //! `prhook simulate`: builds a delivery the way a provider would (payload,
 //! headers, signature), sends it to a running `prhook serve`, and prints
-//! the answer, or with `--count` a latency summary.
+//! the response, or with `--count` a latency summary.
 
 pub mod client;
 pub mod output;
@@ -14,7 +14,7 @@ use crate::provider::ProviderId;
 use crate::serve::ExitError;
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use client::{Answer, SendError, Summary};
+use client::{Response, SendError, Summary};
 use hyper::Uri;
 use indicatif::{ProgressBar, ProgressStyle};
 use output::Palette;
@@ -41,7 +41,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "ACTION")]
     pub action: Option<String>,
 
-    /// Where to POST [default: http://<server.listen>/<the provider's route>]
+    /// URL to POST to [default: http://<server.listen>/<the provider's route>]
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
@@ -49,7 +49,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "SECRET", conflicts_with = "secret_env")]
     pub secret: Option<String>,
 
-    /// Environment variable that holds the secret
+    /// Environment variable that contains the secret
     #[arg(long, value_name = "VAR")]
     pub secret_env: Option<String>,
 
@@ -57,7 +57,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "NAME")]
     pub username: Option<String>,
 
-    /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir [env: PRHOOK_DATA_DIR]
+    /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir
     #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
@@ -85,7 +85,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1024), value_name = "C")]
     pub concurrency: u64,
 
-    /// Seconds to wait for each answer
+    /// Seconds to wait for each response
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
     pub timeout: u64,
 }
@@ -103,7 +103,7 @@ fn parse_provider(text: &str) -> Result<ProviderId, String> {
     })
 }
 
-/// Where the body comes from.
+/// Source of the request body.
 #[derive(Debug, Clone)]
 enum BodySource {
     Template { action: String },
@@ -172,7 +172,7 @@ impl DeliveryBuilder {
     }
 }
 
-/// Runs `prhook simulate`; returns the exit code (0 when every answer was 2xx).
+/// Runs `prhook simulate`; returns the exit code (0 when every response was 2xx).
 pub fn run_simulate(args: SimulateArgs, config_path: Option<&Path>, color: ColorChoice) -> Result<i32, ExitError> {
     let provider = args.provider;
     let body = body_source(&args)?;
@@ -272,7 +272,7 @@ fn body_source(args: &SimulateArgs) -> Result<BodySource, ExitError> {
     Ok(BodySource::Template { action })
 }
 
-/// The event header value: GitLab's `Merge Request Hook` for `merge_request`,
+/// Returns the event header value: GitLab's `Merge Request Hook` for `merge_request`,
 /// any other name as given.
 fn event_header(provider: ProviderId, event: &str) -> String {
     match provider {
@@ -328,16 +328,16 @@ async fn send_one(
         palette.bold.apply_to(url),
         palette.dim.apply_to(format!("{description}, delivery {}", delivery.delivery_id))
     ));
-    let answer = client::send(&client, url, &delivery.headers, delivery.body, timeout)
+    let response = client::send(&client, url, &delivery.headers, delivery.body, timeout)
         .await
         .map_err(ExitError::runtime)?;
-    let latency = client::format_latency(answer.latency);
+    let latency = client::format_latency(response.latency);
     print_stdout(&format!(
         "{}\n{}\n",
-        output::status_line(palette, answer.status, answer.reason, &latency),
-        output::answer_body(palette, &answer.body)
+        output::status_line(palette, response.status, response.reason, &latency),
+        output::response_body(palette, &response.body)
     ));
-    Ok(if (200..300).contains(&answer.status) { 0 } else { 1 })
+    Ok(if (200..300).contains(&response.status) { 0 } else { 1 })
 }
 
 async fn send_many(
@@ -356,8 +356,8 @@ async fn send_many(
     );
     let next = Arc::new(AtomicUsize::new(0));
     let summary = Arc::new(Mutex::new(Summary::default()));
-    // The first non-2xx answer or error, shown after the summary to help find the cause.
-    let first_failure: Arc<Mutex<Option<Result<Answer, SendError>>>> = Arc::new(Mutex::new(None));
+    // The first non-2xx response or error, shown after the summary to help find the cause.
+    let first_failure: Arc<Mutex<Option<Result<Response, SendError>>>> = Arc::new(Mutex::new(None));
     let started = Instant::now();
 
     let mut workers = tokio::task::JoinSet::new();
@@ -369,7 +369,7 @@ async fn send_many(
                 let delivery = builder.build()?;
                 let result = client::send(&client, &url, &delivery.headers, delivery.body, timeout).await;
                 summary.lock().expect("the summary lock is not poisoned").record(&result);
-                let failed = !matches!(&result, Ok(answer) if (200..300).contains(&answer.status));
+                let failed = !matches!(&result, Ok(response) if (200..300).contains(&response.status));
                 if failed {
                     first_failure.lock().expect("the failure lock is not poisoned").get_or_insert(result);
                 }
@@ -390,12 +390,12 @@ async fn send_many(
     print_stdout(&format!("{}\n", style.apply_to(line)));
     let first_failure = first_failure.lock().expect("the failure lock is not poisoned").take();
     match first_failure {
-        Some(Ok(answer)) => {
-            let latency = client::format_latency(answer.latency);
+        Some(Ok(response)) => {
+            let latency = client::format_latency(response.latency);
             print_stdout(&format!(
                 "first failure: {}\n{}\n",
-                output::status_line(palette, answer.status, answer.reason, &latency),
-                output::answer_body(palette, &answer.body)
+                output::status_line(palette, response.status, response.reason, &latency),
+                output::response_body(palette, &response.body)
             ));
         }
         Some(Err(error)) => print_stdout(&format!("first failure: {error}\n")),

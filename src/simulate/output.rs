@@ -1,5 +1,5 @@
 //! What `simulate` prints: the request line, the status and the JSON
-//! answer (colored on a terminal), or the request itself for `--print`.
+//! response (colored on a terminal), or the request itself for `--print`.
 
 use super::sign::CREDENTIAL_HEADERS;
 use console::Style;
@@ -43,8 +43,8 @@ pub fn status_line(palette: &Palette, status: u16, reason: Option<&str>, latency
     format!("{} {}", style.apply_to(text), palette.dim.apply_to(format!("({latency})")))
 }
 
-/// Renders an answer body: JSON pretty-printed and colored, other text as is.
-pub fn answer_body(palette: &Palette, body: &[u8]) -> String {
+/// Renders an response body: JSON pretty-printed and colored, other text as is.
+pub fn response_body(palette: &Palette, body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => {
             let mut out = String::new();
@@ -161,8 +161,8 @@ mod tests {
     }
 
     #[test]
-    fn answer_body_without_color_is_pretty_json() {
-        let text = answer_body(&Palette::new(false), br#"{"status":"queued","n":[1]}"#);
+    fn response_body_without_color_is_pretty_json() {
+        let text = response_body(&Palette::new(false), br#"{"status":"queued","n":[1]}"#);
         assert_eq!(text, "{\n  \"status\": \"queued\",\n  \"n\": [\n    1\n  ]\n}");
     }
 }

@@ -49,7 +49,7 @@ impl Credentials {
         }
     }
 
-    /// Every secret value, so that output can be checked for them.
+    /// Lists every secret value, so that output can be checked for them.
     pub fn secrets(&self) -> Vec<&Secret> {
         match self {
             Credentials::Github { secret } | Credentials::BitbucketServer { secret } => secret.iter().collect(),

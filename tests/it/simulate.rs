@@ -1,6 +1,6 @@
 //! `prhook simulate` against a real `prhook serve` on loopback.
 
-use crate::simulate_utils::{printed_answer, prhook, run, stderr, stdout, Server};
+use crate::simulate_utils::{printed_response, prhook, run, stderr, stdout, Server};
 use serde_json::Value;
 
 /// One round trip: what to simulate and the normalized event it must become.
@@ -89,7 +89,7 @@ const BITBUCKET_SERVER: &[Case] = &[
     case("diagnostics:ping", None, "pong"),
 ];
 
-/// The event header value the normalized event carries for `event`.
+/// Returns the event header value the normalized event carries for `event`.
 fn provider_event_name(provider: &str, event: &str) -> String {
     match (provider, event) {
         ("gitlab", "merge_request") => "Merge Request Hook".into(),
@@ -99,7 +99,7 @@ fn provider_event_name(provider: &str, event: &str) -> String {
     }
 }
 
-/// Simulates `provider event [--action]` with extra arguments; returns the answer.
+/// Simulates `provider event [--action]` with extra arguments; returns the response.
 fn simulate(server: &Server, provider: &str, event: &str, action: Option<&str>, extra: &[&str]) -> Value {
     let mut command = server.prhook();
     command.args(["simulate", provider, event]);
@@ -110,19 +110,19 @@ fn simulate(server: &Server, provider: &str, event: &str, action: Option<&str>, 
     let output = run(&mut command);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{provider} {event} {action:?}:\n{text}\n{}", stderr(&output));
-    printed_answer(&text)
+    printed_response(&text)
 }
 
 fn round_trip(server: &Server, provider: &str, cases: &[Case]) {
     for case in cases {
         let label = format!("{provider} {} {:?}", case.event, case.action);
-        let answer = simulate(server, provider, case.event, case.action, &[]);
+        let response = simulate(server, provider, case.event, case.action, &[]);
         if case.expected == "pong" {
-            assert_eq!(answer["status"], "pong", "{label}");
+            assert_eq!(response["status"], "pong", "{label}");
             continue;
         }
-        assert_eq!(answer["status"], "queued", "{label}: {answer}");
-        let delivery_id = answer["delivery_id"].as_str().unwrap();
+        assert_eq!(response["status"], "queued", "{label}: {response}");
+        let delivery_id = response["delivery_id"].as_str().unwrap();
         let event = server.wait_for_event(delivery_id);
         let normalized = format!("{}.{}", event["kind"].as_str().unwrap(), event["action"].as_str().unwrap());
         assert_eq!(normalized, case.expected, "{label}");
@@ -184,8 +184,8 @@ webhook_secret = "bb-configured-secret"
 "#,
     );
     for (provider, event) in [("github", "pull_request"), ("gitlab", "merge_request"), ("azure-devops", "git.pullrequest.created"), ("bitbucket-server", "pr:opened")] {
-        let answer = simulate(&server, provider, event, None, &[]);
-        assert_eq!(answer["status"], "queued", "{provider}: {answer}");
+        let response = simulate(&server, provider, event, None, &[]);
+        assert_eq!(response["status"], "queued", "{provider}: {response}");
     }
 }
 
@@ -198,13 +198,13 @@ fn explicit_secret_and_url() {
     command.args(["simulate", "github", "push", "--secret-env", "GH_SECRET", "--url", &url]);
     let output = run(&mut command);
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
-    assert_eq!(printed_answer(&stdout(&output))["status"], "queued");
+    assert_eq!(printed_response(&stdout(&output))["status"], "queued");
 }
 
 #[test]
 fn set_overrides_reach_event() {
     let server = Server::start("");
-    let answer = simulate(
+    let response = simulate(
         &server,
         "github",
         "pull_request",
@@ -222,7 +222,7 @@ fn set_overrides_reach_event() {
             "pull_request.number=7",
         ],
     );
-    let event = server.wait_for_event(answer["delivery_id"].as_str().unwrap());
+    let event = server.wait_for_event(response["delivery_id"].as_str().unwrap());
     let pull_request = &event["pull_request"];
     assert_eq!(pull_request["title"], "[WIP] Rework retries");
     assert_eq!(pull_request["draft"], true);
@@ -234,8 +234,8 @@ fn set_overrides_reach_event() {
 #[test]
 fn set_comment_body_sets_command() {
     let server = Server::start("");
-    let answer = simulate(&server, "gitlab", "note", None, &["--set", "object_attributes.note=/describe --lang=fr"]);
-    let event = server.wait_for_event(answer["delivery_id"].as_str().unwrap());
+    let response = simulate(&server, "gitlab", "note", None, &["--set", "object_attributes.note=/describe --lang=fr"]);
+    let event = server.wait_for_event(response["delivery_id"].as_str().unwrap());
     assert_eq!(event["comment"]["body"], "/describe --lang=fr");
     assert_eq!(event["command"]["name"], "describe");
     assert_eq!(event["command"]["args"], serde_json::json!(["--lang=fr"]));
@@ -244,8 +244,8 @@ fn set_comment_body_sets_command() {
 #[test]
 fn set_issue_comment_on_plain_issue_ignored() {
     let server = Server::start("");
-    let answer = simulate(&server, "github", "issue_comment", None, &["--set", "issue.pull_request=null"]);
-    assert_eq!(answer["status"], "ignored");
+    let response = simulate(&server, "github", "issue_comment", None, &["--set", "issue.pull_request=null"]);
+    assert_eq!(response["status"], "ignored");
 }
 
 #[test]
@@ -253,8 +253,8 @@ fn file_body_sent_unchanged() {
     let server = Server::start("");
     let body = r#"{"eventKey":"repo:refs_changed","actor":{"name":"ines.moreau"},"repository":{"slug":"tiny","project":{"key":"LOG"}},"changes":[{"refId":"refs/heads/hotfix","fromHash":"aaa","toHash":"bbb"}]}"#;
     std::fs::write(server.path().join("body.json"), body).unwrap();
-    let answer = simulate(&server, "bitbucket-server", "repo:refs_changed", None, &["--file", "body.json"]);
-    let event = server.wait_for_event(answer["delivery_id"].as_str().unwrap());
+    let response = simulate(&server, "bitbucket-server", "repo:refs_changed", None, &["--file", "body.json"]);
+    let event = server.wait_for_event(response["delivery_id"].as_str().unwrap());
     assert_eq!(event["push"]["branch"], "hotfix");
     assert_eq!(event["repository"]["full_name"], "LOG/tiny");
 }
@@ -264,8 +264,8 @@ fn file_with_set_applied() {
     let server = Server::start("");
     let body = r#"{"eventKey":"repo:refs_changed","actor":{"name":"ines.moreau"},"repository":{"slug":"tiny","project":{"key":"LOG"}},"changes":[{"refId":"refs/heads/hotfix","fromHash":"aaa","toHash":"bbb"}]}"#;
     std::fs::write(server.path().join("body.json"), body).unwrap();
-    let answer = simulate(&server, "bitbucket-server", "repo:refs_changed", None, &["--file", "body.json", "--set", "changes.0.refId=refs/heads/next"]);
-    let event = server.wait_for_event(answer["delivery_id"].as_str().unwrap());
+    let response = simulate(&server, "bitbucket-server", "repo:refs_changed", None, &["--file", "body.json", "--set", "changes.0.refId=refs/heads/next"]);
+    let event = server.wait_for_event(response["delivery_id"].as_str().unwrap());
     assert_eq!(event["push"]["branch"], "next");
 }
 
@@ -309,7 +309,7 @@ fn wrong_secret_exits_one() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("401 Unauthorized"), "{text}");
-    assert_eq!(printed_answer(&text)["error"]["code"], "invalid_signature");
+    assert_eq!(printed_response(&text)["error"]["code"], "invalid_signature");
 }
 
 #[test]

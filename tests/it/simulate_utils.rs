@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_prhook");
 
-/// A `prhook` command with no `PRHOOK_*` or color variables from the
+/// Builds a `prhook` command with no `PRHOOK_*` or color variables from the
 /// caller's environment, run in `dir`.
 pub fn prhook(dir: &Path) -> Command {
     let mut command = Command::new(BIN);
@@ -38,7 +38,7 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A port that was free a moment ago. `serve` must know its port before
+/// Returns a port that was free a moment ago. `serve` must know its port before
 /// it starts so that `simulate` can find it in the same config file.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -107,7 +107,7 @@ retries = 0
         self.dir.path()
     }
 
-    /// A `prhook` command in the server's directory with its config.
+    /// Builds a `prhook` command in the server's directory with its config.
     pub fn prhook(&self) -> Command {
         let mut command = prhook(self.path());
         command.args(["--config", "prhook.toml", "--color", "never"]);
@@ -135,8 +135,8 @@ impl Drop for Server {
     }
 }
 
-/// The JSON answer that `simulate` printed after the status line.
-pub fn printed_answer(stdout: &str) -> Value {
-    let start = stdout.find("\n{").unwrap_or_else(|| panic!("no JSON answer in:\n{stdout}"));
+/// Parses the JSON response that `simulate` printed after the status line.
+pub fn printed_response(stdout: &str) -> Value {
+    let start = stdout.find("\n{").unwrap_or_else(|| panic!("no JSON response in:\n{stdout}"));
     serde_json::from_str(stdout[start..].trim()).unwrap_or_else(|error| panic!("{error}:\n{stdout}"))
 }
