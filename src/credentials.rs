@@ -31,7 +31,10 @@ impl fmt::Display for SecretOrigin {
 }
 
 /// The secret given on the command line, if any.
-pub fn explicit_secret(secret: Option<&str>, secret_env: Option<&str>) -> Result<Option<(Secret, SecretOrigin)>, ExitError> {
+pub fn explicit_secret(
+    secret: Option<&str>,
+    secret_env: Option<&str>,
+) -> Result<Option<(Secret, SecretOrigin)>, ExitError> {
     if let Some(value) = secret {
         if value.is_empty() {
             return Err(ExitError::usage(anyhow::anyhow!("--secret is empty")));
@@ -41,9 +44,9 @@ pub fn explicit_secret(secret: Option<&str>, secret_env: Option<&str>) -> Result
     if let Some(name) = secret_env {
         return match std::env::var_os(name) {
             Some(value) if !value.is_empty() => {
-                let value = value.into_string().map_err(|_| {
-                    ExitError::usage(anyhow::anyhow!("environment variable {name} is not valid UTF-8"))
-                })?;
+                let value = value
+                    .into_string()
+                    .map_err(|_| ExitError::usage(anyhow::anyhow!("environment variable {name} is not valid UTF-8")))?;
                 Ok(Some((Secret::new(value), SecretOrigin::Env(name.to_owned()))))
             }
             Some(_) => Err(ExitError::usage(anyhow::anyhow!("environment variable {name} is empty"))),
@@ -59,7 +62,8 @@ pub fn explicit_secret(secret: Option<&str>, secret_env: Option<&str>) -> Result
 /// `data_dir` overrides `server.data_dir`, as `serve --data-dir` does.
 /// `PRHOOK_LISTEN` overrides `server.listen`, as it does for `serve`.
 pub fn load_local_config(config_path: Option<&Path>, data_dir: Option<PathBuf>) -> Result<Config, ExitError> {
-    let overrides = Overrides { listen: std::env::var("PRHOOK_LISTEN").ok().filter(|value| !value.is_empty()), data_dir };
+    let overrides =
+        Overrides { listen: std::env::var("PRHOOK_LISTEN").ok().filter(|value| !value.is_empty()), data_dir };
     let mut config = load_config(config_path, &overrides)?;
     let generated = GeneratedSecrets::read(&config.server.data_dir).map_err(ExitError::usage)?;
     generated.apply(&mut config);
@@ -85,7 +89,13 @@ pub fn config_origin(config: &Config, provider: ProviderId) -> SecretOrigin {
 /// For GitLab the secret is the signing token when `gitlab_signing` is
 /// set, else the `X-Gitlab-Token` value. For Azure DevOps it is the
 /// password, and `username` (default: the configured one) the username.
-pub fn install_secret(config: &mut Config, provider: ProviderId, secret: Secret, username: Option<&str>, gitlab_signing: bool) {
+pub fn install_secret(
+    config: &mut Config,
+    provider: ProviderId,
+    secret: Secret,
+    username: Option<&str>,
+    gitlab_signing: bool,
+) {
     let list = Some(SecretList::single(secret));
     match provider {
         ProviderId::Github => config.github.webhook_secret = list,

@@ -130,7 +130,10 @@ pub fn run_verify_signature(
     let code = match result {
         Ok(()) => {
             let header = checked_header(provider, &headers, &config);
-            out.push_str(&format!("{}: {header} matches the secret from {origin}\n", palette.success.apply_to("valid")));
+            out.push_str(&format!(
+                "{}: {header} matches the secret from {origin}\n",
+                palette.success.apply_to("valid")
+            ));
             0
         }
         Err(AuthError::NoSecret) => {
@@ -165,7 +168,8 @@ fn collect_headers(args: &VerifySignatureArgs) -> Result<HeaderMap, ExitError> {
         }
     }
     for line in &args.headers {
-        let (name, value) = parse_header(line).map_err(|reason| ExitError::usage(anyhow!("--header {line:?}: {reason}")))?;
+        let (name, value) =
+            parse_header(line).map_err(|reason| ExitError::usage(anyhow!("--header {line:?}: {reason}")))?;
         headers.insert(name, value);
     }
     if let Some(signature) = &args.signature {
@@ -199,8 +203,10 @@ fn header_lines(text: &str) -> Vec<(usize, &str)> {
 
 fn parse_header(line: &str) -> Result<(HeaderName, HeaderValue), String> {
     let (name, value) = line.split_once(':').ok_or_else(|| "expected 'Name: value'".to_owned())?;
-    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
-    let value = HeaderValue::from_str(value.trim()).map_err(|_| format!("the value of {name} is not a valid header value"))?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
+    let value =
+        HeaderValue::from_str(value.trim()).map_err(|_| format!("the value of {name} is not a valid header value"))?;
     Ok((name, value))
 }
 
@@ -280,7 +286,8 @@ fn invalid_hints(
             }
         }
         AuthError::Malformed { header, .. } => {
-            hints.push(format!("the {header} header was read; check that the whole value was captured, without quotes"));
+            hints
+                .push(format!("the {header} header was read; check that the whole value was captured, without quotes"));
             if provider == ProviderId::BitbucketServer && header.eq_ignore_ascii_case("X-Hub-Signature") {
                 hints.push("Bitbucket Server signs with sha256=<hex digest>; sha1= is not one of its formats".into());
             }
@@ -323,7 +330,9 @@ fn invalid_hints(
                          with no added white space or newline"
                     ));
                     if config.gitlab.signing_token.is_some() {
-                        hints.push("a signing token is configured too, but the capture has no webhook-signature header".into());
+                        hints.push(
+                            "a signing token is configured too, but the capture has no webhook-signature header".into(),
+                        );
                     }
                 }
                 ProviderId::AzureDevops => {
@@ -349,10 +358,18 @@ fn invalid_hints(
 
 /// Builds the first line of an invalid result: what was read and what failed.
 fn invalid_summary(provider: ProviderId, error: &AuthError, origin: &SecretOrigin, secret_count: usize) -> String {
-    let secrets = if secret_count > 1 { format!("any of the {secret_count} secrets from {origin}") } else { format!("the secret from {origin}") };
+    let secrets = if secret_count > 1 {
+        format!("any of the {secret_count} secrets from {origin}")
+    } else {
+        format!("the secret from {origin}")
+    };
     match error {
         AuthError::Mismatch(_) if provider == ProviderId::AzureDevops => {
-            let passwords = if secret_count > 1 { format!("any of the {secret_count} passwords") } else { "the password".to_owned() };
+            let passwords = if secret_count > 1 {
+                format!("any of the {secret_count} passwords")
+            } else {
+                "the password".to_owned()
+            };
             format!("the Basic credentials in Authorization do not match the username and {passwords} from {origin}")
         }
         AuthError::Mismatch(header) => format!("{header} does not match {secrets}"),

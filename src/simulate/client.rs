@@ -68,7 +68,12 @@ pub async fn send(
             .map_err(|error| SendError::Other { url: url.to_string(), reason: root_cause(&error) })?
             .to_bytes()
             .to_vec();
-        Ok::<_, SendError>(Response { status: status.as_u16(), reason: status.canonical_reason(), body, latency: started.elapsed() })
+        Ok::<_, SendError>(Response {
+            status: status.as_u16(),
+            reason: status.canonical_reason(),
+            body,
+            latency: started.elapsed(),
+        })
     };
     match tokio::time::timeout(timeout, exchange).await {
         Ok(result) => result,
@@ -143,7 +148,8 @@ impl Summary {
             self.succeeded,
             self.failed()
         );
-        let mut causes: Vec<String> = self.failed_by_status.iter().map(|(status, count)| format!("{status}: {count}")).collect();
+        let mut causes: Vec<String> =
+            self.failed_by_status.iter().map(|(status, count)| format!("{status}: {count}")).collect();
         let without_response: usize = self.errors.values().sum();
         if without_response > 0 {
             causes.push(format!("no response: {without_response}"));

@@ -106,7 +106,9 @@ fn parse_provider(text: &str) -> Result<ProviderId, String> {
 /// Source of the request body.
 #[derive(Debug, Clone)]
 enum BodySource {
-    Template { action: String },
+    Template {
+        action: String,
+    },
     /// A file sent byte for byte.
     File(Vec<u8>),
     /// A file's JSON with `--set` applied.
@@ -230,7 +232,14 @@ pub fn run_simulate(args: SimulateArgs, config_path: Option<&Path>, color: Color
     if args.count == 1 {
         runtime.block_on(send_one(&builder, first, &url, timeout, &palette, &args))
     } else {
-        runtime.block_on(send_many(Arc::new(builder), &url, timeout, args.count as usize, args.concurrency as usize, &palette))
+        runtime.block_on(send_many(
+            Arc::new(builder),
+            &url,
+            timeout,
+            args.count as usize,
+            args.concurrency as usize,
+            &palette,
+        ))
     }
 }
 
@@ -238,14 +247,18 @@ pub fn run_simulate(args: SimulateArgs, config_path: Option<&Path>, color: Color
 fn body_source(args: &SimulateArgs) -> Result<BodySource, ExitError> {
     if let Some(path) = &args.file {
         if args.action.is_some() {
-            return Err(ExitError::usage(anyhow!("--action builds a template and cannot be used with --file; use --set action=... to change the file")));
+            return Err(ExitError::usage(anyhow!(
+                "--action builds a template and cannot be used with --file; use --set action=... to change the file"
+            )));
         }
-        let bytes = std::fs::read(path).map_err(|error| ExitError::usage(anyhow!("cannot read {}: {error}", path.display())))?;
+        let bytes = std::fs::read(path)
+            .map_err(|error| ExitError::usage(anyhow!("cannot read {}: {error}", path.display())))?;
         if args.set.is_empty() {
             return Ok(BodySource::File(bytes));
         }
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|error| ExitError::usage(anyhow!("--set needs a JSON body, but {} is not JSON: {error}", path.display())))?;
+        let value = serde_json::from_slice(&bytes).map_err(|error| {
+            ExitError::usage(anyhow!("--set needs a JSON body, but {} is not JSON: {error}", path.display()))
+        })?;
         return Ok(BodySource::FileJson(value));
     }
     let Some(actions) = templates::actions(args.provider, &args.event) else {
@@ -319,8 +332,16 @@ async fn send_one(
 ) -> Result<i32, ExitError> {
     let client = client::http_client();
     let description = match &builder.body {
-        BodySource::Template { action } => format!("{} {} {action}", args.provider, args.event),
-        _ => format!("{} {} from {}", args.provider, args.event, args.file.as_deref().unwrap_or(Path::new("")).display()),
+        // An event with a single action (ping, push) needs no action in its description.
+        BodySource::Template { action }
+            if templates::actions(args.provider, &args.event).is_some_and(|actions| actions.len() > 1) =>
+        {
+            format!("{} {} {action}", args.provider, args.event)
+        }
+        BodySource::Template { .. } => format!("{} {}", args.provider, args.event),
+        _ => {
+            format!("{} {} from {}", args.provider, args.event, args.file.as_deref().unwrap_or(Path::new("")).display())
+        }
     };
     print_stdout(&format!(
         "{} {}\n{}\n",
@@ -328,9 +349,8 @@ async fn send_one(
         palette.bold.apply_to(url),
         palette.dim.apply_to(format!("{description}, delivery {}", delivery.delivery_id))
     ));
-    let response = client::send(&client, url, &delivery.headers, delivery.body, timeout)
-        .await
-        .map_err(ExitError::runtime)?;
+    let response =
+        client::send(&client, url, &delivery.headers, delivery.body, timeout).await.map_err(ExitError::runtime)?;
     let latency = client::format_latency(response.latency);
     print_stdout(&format!(
         "{}\n{}\n",
@@ -362,8 +382,15 @@ async fn send_many(
 
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency.min(count) {
-        let (builder, client, url, next, summary, first_failure, progress) =
-            (Arc::clone(&builder), client.clone(), url.clone(), Arc::clone(&next), Arc::clone(&summary), Arc::clone(&first_failure), progress.clone());
+        let (builder, client, url, next, summary, first_failure, progress) = (
+            Arc::clone(&builder),
+            client.clone(),
+            url.clone(),
+            Arc::clone(&next),
+            Arc::clone(&summary),
+            Arc::clone(&first_failure),
+            progress.clone(),
+        );
         workers.spawn(async move {
             while next.fetch_add(1, Ordering::Relaxed) < count {
                 let delivery = builder.build()?;
@@ -409,4 +436,55 @@ fn print_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_listening_on(listen: &str) -> Config {
+        let mut config = credentials::default_config().unwrap();
+        config.server.listen = listen.parse().unwrap();
+        config
+    }
+
+    #[test]
+    fn default_url_uses_listen_and_route() {
+        let url = target_url(None, &config_listening_on("127.0.0.1:3100"), ProviderId::Github).unwrap();
+        assert_eq!(url.to_string(), "http://127.0.0.1:3100/api/v1/github_webhooks");
+    }
+
+    #[test]
+    fn default_url_wildcard_becomes_loopback() {
+        let url = target_url(None, &config_listening_on("0.0.0.0:3100"), ProviderId::AzureDevops).unwrap();
+        assert_eq!(url.to_string(), "http://127.0.0.1:3100/");
+    }
+
+    #[test]
+    fn default_url_ipv6_wildcard_becomes_loopback() {
+        let url = target_url(None, &config_listening_on("[::]:3100"), ProviderId::Gitlab).unwrap();
+        assert_eq!(url.to_string(), "http://[::1]:3100/webhook");
+    }
+
+    #[test]
+    fn https_url_rejected() {
+        let error =
+            target_url(Some("https://127.0.0.1:3100/"), &config_listening_on("127.0.0.1:3100"), ProviderId::Github)
+                .unwrap_err();
+        assert_eq!(error.code, 2);
+    }
+
+    #[test]
+    fn url_without_host_rejected() {
+        let error =
+            target_url(Some("/webhook"), &config_listening_on("127.0.0.1:3100"), ProviderId::Gitlab).unwrap_err();
+        assert_eq!(error.code, 2);
+    }
+
+    #[test]
+    fn gitlab_event_header_mapped() {
+        assert_eq!(event_header(ProviderId::Gitlab, "merge_request"), "Merge Request Hook");
+        assert_eq!(event_header(ProviderId::Gitlab, "Tag Push Hook"), "Tag Push Hook");
+        assert_eq!(event_header(ProviderId::Github, "push"), "push");
+    }
 }

@@ -23,7 +23,8 @@ impl Credentials {
     /// Takes the primary secret of each list, the one a provider would be
     /// set up with after a rotation.
     pub fn from_config(config: &Config, provider: ProviderId) -> Credentials {
-        let primary = |list: &Option<crate::config::secret::SecretList>| list.as_ref().map(|list| list.primary().clone());
+        let primary =
+            |list: &Option<crate::config::secret::SecretList>| list.as_ref().map(|list| list.primary().clone());
         match provider {
             ProviderId::Github => Credentials::Github { secret: primary(&config.github.webhook_secret) },
             ProviderId::Gitlab => Credentials::Gitlab {
@@ -116,7 +117,10 @@ pub fn headers(delivery: &DeliveryHeaders<'_>, credentials: &Credentials, body: 
                 let mut credentials = username.as_bytes().to_vec();
                 credentials.push(b':');
                 credentials.extend_from_slice(password.expose());
-                add("Authorization", format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials)));
+                add(
+                    "Authorization",
+                    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(credentials)),
+                );
             }
         }
         Credentials::BitbucketServer { secret } => {
@@ -152,7 +156,8 @@ mod tests {
 
     fn signed(provider: ProviderId, event: &str, credentials: &Credentials, body: &[u8]) -> HeaderMap {
         let _ = provider;
-        let delivery = DeliveryHeaders { event_header: event, delivery_id: "0b9e3a52-1c6d-4f7e-8a90-b1c2d3e4f5a6", now_unix: NOW };
+        let delivery =
+            DeliveryHeaders { event_header: event, delivery_id: "0b9e3a52-1c6d-4f7e-8a90-b1c2d3e4f5a6", now_unix: NOW };
         header_map(&headers(&delivery, credentials, body))
     }
 
@@ -163,15 +168,20 @@ mod tests {
     #[test]
     fn github_signature_verifies() {
         let body = br#"{"zen":"x"}"#;
-        let map = signed(ProviderId::Github, "ping", &Credentials::Github { secret: Some(Secret::new("gh-secret")) }, body);
-        let provider = github::Github::new(GithubConfig { webhook_secret: secrets("gh-secret"), ..GithubConfig::default() });
+        let map =
+            signed(ProviderId::Github, "ping", &Credentials::Github { secret: Some(Secret::new("gh-secret")) }, body);
+        let provider =
+            github::Github::new(GithubConfig { webhook_secret: secrets("gh-secret"), ..GithubConfig::default() });
         assert_eq!(provider.verify(&RawDelivery { headers: &map, body, now_unix: NOW }), Ok(()));
     }
 
     #[test]
     fn gitlab_signing_token_verifies() {
         let body = br#"{"object_kind":"push"}"#;
-        let credentials = Credentials::Gitlab { token: None, signing_token: Some(Secret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")) };
+        let credentials = Credentials::Gitlab {
+            token: None,
+            signing_token: Some(Secret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")),
+        };
         let map = signed(ProviderId::Gitlab, "Push Hook", &credentials, body);
         let provider = gitlab::Gitlab::new(GitlabConfig {
             signing_token: secrets("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"),
@@ -185,7 +195,8 @@ mod tests {
         let body = br#"{"object_kind":"push"}"#;
         let credentials = Credentials::Gitlab { token: Some(Secret::new("gl-token")), signing_token: None };
         let map = signed(ProviderId::Gitlab, "Push Hook", &credentials, body);
-        let provider = gitlab::Gitlab::new(GitlabConfig { webhook_secret: secrets("gl-token"), ..GitlabConfig::default() });
+        let provider =
+            gitlab::Gitlab::new(GitlabConfig { webhook_secret: secrets("gl-token"), ..GitlabConfig::default() });
         assert_eq!(provider.verify(&RawDelivery { headers: &map, body, now_unix: NOW }), Ok(()));
     }
 

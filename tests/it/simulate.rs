@@ -1,6 +1,6 @@
 //! `prhook simulate` against a real `prhook serve` on loopback.
 
-use crate::simulate_utils::{printed_response, prhook, run, stderr, stdout, Server};
+use crate::simulate_utils::{prhook, printed_response, run, stderr, stdout, Server};
 use serde_json::Value;
 
 /// One round trip: what to simulate and the normalized event it must become.
@@ -183,7 +183,12 @@ password = "az-configured-password"
 webhook_secret = "bb-configured-secret"
 "#,
     );
-    for (provider, event) in [("github", "pull_request"), ("gitlab", "merge_request"), ("azure-devops", "git.pullrequest.created"), ("bitbucket-server", "pr:opened")] {
+    for (provider, event) in [
+        ("github", "pull_request"),
+        ("gitlab", "merge_request"),
+        ("azure-devops", "git.pullrequest.created"),
+        ("bitbucket-server", "pr:opened"),
+    ] {
         let response = simulate(&server, provider, event, None, &[]);
         assert_eq!(response["status"], "queued", "{provider}: {response}");
     }
@@ -264,7 +269,13 @@ fn file_with_set_applied() {
     let server = Server::start("");
     let body = r#"{"eventKey":"repo:refs_changed","actor":{"name":"ines.moreau"},"repository":{"slug":"tiny","project":{"key":"LOG"}},"changes":[{"refId":"refs/heads/hotfix","fromHash":"aaa","toHash":"bbb"}]}"#;
     std::fs::write(server.path().join("body.json"), body).unwrap();
-    let response = simulate(&server, "bitbucket-server", "repo:refs_changed", None, &["--file", "body.json", "--set", "changes.0.refId=refs/heads/next"]);
+    let response = simulate(
+        &server,
+        "bitbucket-server",
+        "repo:refs_changed",
+        None,
+        &["--file", "body.json", "--set", "changes.0.refId=refs/heads/next"],
+    );
     let event = server.wait_for_event(response["delivery_id"].as_str().unwrap());
     assert_eq!(event["push"]["branch"], "next");
 }
@@ -295,7 +306,17 @@ fn count_prints_summary() {
 #[test]
 fn count_with_wrong_secret_fails() {
     let server = Server::start("[bitbucket_server]\nwebhook_secret = \"bb-right-secret\"\n");
-    let output = run(server.prhook().args(["simulate", "bitbucket-server", "pr:opened", "--secret", "bb-wrong-secret", "--count", "5", "--concurrency", "2"]));
+    let output = run(server.prhook().args([
+        "simulate",
+        "bitbucket-server",
+        "pr:opened",
+        "--secret",
+        "bb-wrong-secret",
+        "--count",
+        "5",
+        "--concurrency",
+        "2",
+    ]));
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains(": 0 succeeded, 5 failed (401: 5); latency min "), "{text}");
@@ -317,7 +338,8 @@ fn closed_port_exits_one() {
     let dir = tempfile::tempdir().unwrap();
     let port = crate::simulate_utils::free_port();
     let url = format!("http://127.0.0.1:{port}/api/v1/github_webhooks");
-    let output = run(prhook(dir.path()).args(["simulate", "github", "ping", "--secret", "s3cret-value", "--url", &url]));
+    let output =
+        run(prhook(dir.path()).args(["simulate", "github", "ping", "--secret", "s3cret-value", "--url", &url]));
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("cannot connect to"), "{}", stderr(&output));
 }
@@ -354,7 +376,8 @@ fn no_secret_exits_two() {
 #[test]
 fn print_raw_request_not_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(prhook(dir.path()).args(["simulate", "github", "pull_request", "--secret", "gh-print-secret", "--print"]));
+    let output =
+        run(prhook(dir.path()).args(["simulate", "github", "pull_request", "--secret", "gh-print-secret", "--print"]));
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(text.starts_with("POST /api/v1/github_webhooks HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n"), "{text}");
@@ -366,7 +389,8 @@ fn print_raw_request_not_sent() {
 #[test]
 fn print_curl_command() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(prhook(dir.path()).args(["simulate", "gitlab", "push", "--secret", "gl-print-token", "--print", "curl"]));
+    let output =
+        run(prhook(dir.path()).args(["simulate", "gitlab", "push", "--secret", "gl-print-token", "--print", "curl"]));
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(text.starts_with("curl -sS -X POST 'http://127.0.0.1:3000/webhook'"), "{text}");
@@ -378,7 +402,16 @@ fn print_curl_command() {
 #[test]
 fn print_reveal_secret_shows_token() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(prhook(dir.path()).args(["simulate", "gitlab", "push", "--secret", "gl-print-token", "--print", "curl", "--reveal-secret"]));
+    let output = run(prhook(dir.path()).args([
+        "simulate",
+        "gitlab",
+        "push",
+        "--secret",
+        "gl-print-token",
+        "--print",
+        "curl",
+        "--reveal-secret",
+    ]));
     assert!(stdout(&output).contains("-H 'X-Gitlab-Token: gl-print-token'"), "{}", stdout(&output));
 }
 
@@ -420,7 +453,8 @@ webhook_secret = "bb-hidden-secret-4"
 #[test]
 fn color_always_colors_status() {
     let server = Server::start("");
-    let output = run(prhook(server.path()).args(["--config", "prhook.toml", "--color", "always", "simulate", "github", "ping"]));
+    let output =
+        run(prhook(server.path()).args(["--config", "prhook.toml", "--color", "always", "simulate", "github", "ping"]));
     assert!(stdout(&output).contains("\u{1b}["), "{}", stdout(&output));
 }
 

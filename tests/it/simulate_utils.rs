@@ -120,7 +120,8 @@ retries = 0
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(text) = std::fs::read_to_string(&path) {
-                return serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}: {text}", path.display()));
+                return serde_json::from_str(&text)
+                    .unwrap_or_else(|error| panic!("{}: {error}: {text}", path.display()));
             }
             assert!(Instant::now() < deadline, "no event recorded for delivery {delivery_id}");
             std::thread::sleep(Duration::from_millis(20));

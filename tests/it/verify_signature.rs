@@ -39,8 +39,16 @@ fn standard_webhooks_check(body: &str, signature: &str, now: Option<&str>) -> st
     let id_header = format!("webhook-id: {SW_ID}");
     let timestamp_header = format!("webhook-timestamp: {SW_TIMESTAMP}");
     let mut args = vec![
-        "--provider", "gitlab", "--secret", SW_SECRET, "--header", &id_header, "--header", &timestamp_header,
-        "--signature", signature,
+        "--provider",
+        "gitlab",
+        "--secret",
+        SW_SECRET,
+        "--header",
+        &id_header,
+        "--header",
+        &timestamp_header,
+        "--signature",
+        signature,
     ];
     if let Some(now) = now {
         args.extend(["--now", now]);
@@ -100,11 +108,16 @@ fn github_trailing_newline_hinted() {
 fn github_sha1_needs_allow_flag() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", GITHUB_BODY);
-    let sha1 = format!("sha1={}", hex::encode(prhook::verify::hmac_sha1(GITHUB_SECRET.as_bytes(), GITHUB_BODY.as_bytes())));
-    let without = verify(dir.path(), &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", &sha1, "body"]);
+    let sha1 =
+        format!("sha1={}", hex::encode(prhook::verify::hmac_sha1(GITHUB_SECRET.as_bytes(), GITHUB_BODY.as_bytes())));
+    let without =
+        verify(dir.path(), &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", &sha1, "body"]);
     assert_eq!(without.status.code(), Some(2), "{}", stdout(&without));
     assert!(stderr(&without).contains("--allow-sha1"), "{}", stderr(&without));
-    let with = verify(dir.path(), &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", &sha1, "--allow-sha1", "body"]);
+    let with = verify(
+        dir.path(),
+        &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", &sha1, "--allow-sha1", "body"],
+    );
     assert_eq!(with.status.code(), Some(0), "{}", stdout(&with));
 }
 
@@ -143,7 +156,10 @@ fn standard_webhooks_old_timestamp_hints_now() {
 #[test]
 fn unreadable_body_exits_two() {
     let dir = tempfile::tempdir().unwrap();
-    let output = verify(dir.path(), &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", GITHUB_SIGNATURE, "missing-body"]);
+    let output = verify(
+        dir.path(),
+        &["--provider", "github", "--secret", GITHUB_SECRET, "--signature", GITHUB_SIGNATURE, "missing-body"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot read body file missing-body"), "{}", stderr(&output));
 }
@@ -152,7 +168,10 @@ fn unreadable_body_exits_two() {
 fn unreadable_headers_file_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", GITHUB_BODY);
-    let output = verify(dir.path(), &["--provider", "github", "--secret", GITHUB_SECRET, "--headers-file", "missing.headers", "body"]);
+    let output = verify(
+        dir.path(),
+        &["--provider", "github", "--secret", GITHUB_SECRET, "--headers-file", "missing.headers", "body"],
+    );
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -160,7 +179,10 @@ fn unreadable_headers_file_exits_two() {
 fn missing_signature_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", GITHUB_BODY);
-    let output = verify(dir.path(), &["--provider", "bitbucket-server", "--secret", "s", "--header", "X-Event-Key: pr:opened", "body"]);
+    let output = verify(
+        dir.path(),
+        &["--provider", "bitbucket-server", "--secret", "s", "--header", "X-Event-Key: pr:opened", "body"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("X-Hub-Signature"), "{}", stderr(&output));
 }
@@ -186,7 +208,16 @@ fn no_secret_exits_two() {
 fn body_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = prhook(dir.path())
-        .args(["verify-signature", "--provider", "github", "--secret", GITHUB_SECRET, "--signature", GITHUB_SIGNATURE, "-"])
+        .args([
+            "verify-signature",
+            "--provider",
+            "github",
+            "--secret",
+            GITHUB_SECRET,
+            "--signature",
+            GITHUB_SIGNATURE,
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -202,7 +233,15 @@ fn verbose_prints_body_digest() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", GITHUB_BODY);
     let output = run(prhook(dir.path()).args([
-        "-v", "verify-signature", "--provider", "github", "--secret", GITHUB_SECRET, "--signature", GITHUB_SIGNATURE, "body",
+        "-v",
+        "verify-signature",
+        "--provider",
+        "github",
+        "--secret",
+        GITHUB_SECRET,
+        "--signature",
+        GITHUB_SIGNATURE,
+        "body",
     ]));
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(GITHUB_BODY.as_bytes()));
     assert!(stdout(&output).contains(&format!("body: 13 bytes, sha256 {digest}")), "{}", stdout(&output));
@@ -213,9 +252,25 @@ fn azure_basic_credentials() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", r#"{"eventType":"git.push"}"#);
     let authorization = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("hooks:az-password"));
-    let valid = verify(dir.path(), &["--provider", "azure-devops", "--secret", "az-password", "--username", "hooks", "--signature", &authorization, "body"]);
+    let valid = verify(
+        dir.path(),
+        &[
+            "--provider",
+            "azure-devops",
+            "--secret",
+            "az-password",
+            "--username",
+            "hooks",
+            "--signature",
+            &authorization,
+            "body",
+        ],
+    );
     assert_eq!(valid.status.code(), Some(0), "{}", stdout(&valid));
-    let wrong_user = verify(dir.path(), &["--provider", "azure-devops", "--secret", "az-password", "--signature", &authorization, "body"]);
+    let wrong_user = verify(
+        dir.path(),
+        &["--provider", "azure-devops", "--secret", "az-password", "--signature", &authorization, "body"],
+    );
     assert_eq!(wrong_user.status.code(), Some(1), "{}", stdout(&wrong_user));
     assert!(stdout(&wrong_user).contains("an empty username"), "{}", stdout(&wrong_user));
 }
@@ -224,9 +279,13 @@ fn azure_basic_credentials() {
 fn gitlab_token() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", "{}");
-    let valid = verify(dir.path(), &["--provider", "gitlab", "--secret", "gl-token", "--header", "X-Gitlab-Token: gl-token", "body"]);
+    let valid = verify(
+        dir.path(),
+        &["--provider", "gitlab", "--secret", "gl-token", "--header", "X-Gitlab-Token: gl-token", "body"],
+    );
     assert_eq!(valid.status.code(), Some(0), "{}", stdout(&valid));
-    let invalid = verify(dir.path(), &["--provider", "gitlab", "--secret", "gl-token", "--signature", "gl-tokem", "body"]);
+    let invalid =
+        verify(dir.path(), &["--provider", "gitlab", "--secret", "gl-token", "--signature", "gl-tokem", "body"]);
     assert_eq!(invalid.status.code(), Some(1));
     assert!(!stdout(&invalid).contains("gl-token"), "{}", stdout(&invalid));
 }
@@ -235,7 +294,10 @@ fn gitlab_token() {
 fn bitbucket_ping_unsigned_valid() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "body", r#"{"test": true}"#);
-    let output = verify(dir.path(), &["--provider", "bitbucket-server", "--secret", "s", "--header", "X-Event-Key: diagnostics:ping", "body"]);
+    let output = verify(
+        dir.path(),
+        &["--provider", "bitbucket-server", "--secret", "s", "--header", "X-Event-Key: diagnostics:ping", "body"],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 
@@ -261,7 +323,12 @@ fn generated_secrets(dir: &Path) {
 fn simulated_captures_verify_with_generated_secrets() {
     let dir = tempfile::tempdir().unwrap();
     generated_secrets(dir.path());
-    for (provider, event) in [("github", "pull_request"), ("gitlab", "note"), ("azure-devops", "git.push"), ("bitbucket-server", "pr:merged")] {
+    for (provider, event) in [
+        ("github", "pull_request"),
+        ("gitlab", "note"),
+        ("azure-devops", "git.push"),
+        ("bitbucket-server", "pr:merged"),
+    ] {
         let printed = run(prhook(dir.path()).args(["simulate", provider, event, "--print", "raw", "--reveal-secret"]));
         assert_eq!(printed.status.code(), Some(0), "{provider}: {}", stderr(&printed));
         split_capture(dir.path(), &stdout(&printed));
@@ -279,7 +346,8 @@ fn simulated_capture_with_changed_body_invalid() {
     split_capture(dir.path(), &stdout(&printed));
     let body = std::fs::read_to_string(dir.path().join("capture.body")).unwrap();
     write(dir.path(), "capture.body", &body.replacen("\"id\":42", "\"id\":43", 1));
-    let output = verify(dir.path(), &["--provider", "bitbucket-server", "--headers-file", "capture.headers", "capture.body"]);
+    let output =
+        verify(dir.path(), &["--provider", "bitbucket-server", "--headers-file", "capture.headers", "capture.body"]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert!(!stdout(&output).contains("bb-generated"), "{}", stdout(&output));
 }

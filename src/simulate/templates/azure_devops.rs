@@ -81,7 +81,8 @@ fn message(actor: &str, verb: &str) -> Message {
         "{actor} {verb} <a href=\"{pr_url}\">pull request {PULL_REQUEST_ID}</a> ({TITLE}) in <a href=\"{}/\">{REPOSITORY}</a>",
         web()
     );
-    let markdown = format!("{actor} {verb} [pull request {PULL_REQUEST_ID}]({pr_url}) ({TITLE}) in [{REPOSITORY}]({}/)", web());
+    let markdown =
+        format!("{actor} {verb} [pull request {PULL_REQUEST_ID}]({pr_url}) ({TITLE}) in [{REPOSITORY}]({}/)", web());
     (text, html, markdown)
 }
 
@@ -140,7 +141,10 @@ fn commit_ref(sha: &str) -> Value {
 fn reviewer(vote: i64) -> Value {
     let mut reviewer = reviewer_identity();
     let object = reviewer.as_object_mut().expect("an identity is an object");
-    object.insert("reviewerUrl".into(), json!(format!("{}/pullRequests/{PULL_REQUEST_ID}/reviewers/{}", api(), "c4e8a1f2-9d6b-4357-b0e2-a1f9c8d7e643")));
+    object.insert(
+        "reviewerUrl".into(),
+        json!(format!("{}/pullRequests/{PULL_REQUEST_ID}/reviewers/{}", api(), "c4e8a1f2-9d6b-4357-b0e2-a1f9c8d7e643")),
+    );
     object.insert("vote".into(), json!(vote));
     object.insert("hasDeclined".into(), json!(false));
     object.insert("isRequired".into(), json!(true));
@@ -237,7 +241,10 @@ fn comment(action: &str, fixture: &Fixture) -> (Value, Message, &'static str) {
         },
         "pullRequest": pull_request("active", fixture)
     });
-    let text = format!("Tomas Valdez has edited a pull request comment\r\n{}/pullrequest/{PULL_REQUEST_ID}?discussionId={thread_id}", web());
+    let text = format!(
+        "Tomas Valdez has edited a pull request comment\r\n{}/pullrequest/{PULL_REQUEST_ID}?discussionId={thread_id}",
+        web()
+    );
     let (text, html, markdown) = if deleted {
         (text.clone(), text.clone(), text)
     } else {

@@ -9,8 +9,18 @@ pub const EVENTS: &[(&str, &[&str])] = &[
     (
         "pull_request",
         &[
-            "opened", "reopened", "closed", "merged", "edited", "synchronize", "synchronized",
-            "ready_for_review", "converted_to_draft", "labeled", "unlabeled", "assigned",
+            "opened",
+            "reopened",
+            "closed",
+            "merged",
+            "edited",
+            "synchronize",
+            "synchronized",
+            "ready_for_review",
+            "converted_to_draft",
+            "labeled",
+            "unlabeled",
+            "assigned",
             "review_requested",
         ],
     ),
@@ -90,18 +100,23 @@ fn organization() -> Value {
     })
 }
 
+/// The organization that owns the repository, as a user object.
+fn owner() -> Value {
+    let mut owner = user(OWNER, 90_112_233);
+    owner["type"] = json!("Organization");
+    owner
+}
+
 fn repository() -> Value {
     let full = format!("{OWNER}/{REPO}");
     let api = format!("{API}/repos/{full}");
-    let mut owner = user(OWNER, 90_112_233);
-    owner["type"] = json!("Organization");
     json!({
         "id": REPO_ID,
         "node_id": "R_kgDOKs5EDQ",
         "name": REPO,
         "full_name": full,
         "private": false,
-        "owner": owner,
+        "owner": owner(),
         "html_url": format!("{WEB}/{full}"),
         "description": "Plans delivery routes from parcel manifests",
         "fork": false,
@@ -236,14 +251,14 @@ fn pull_request(state: &str, draft: bool, merged: bool, fixture: &Fixture) -> Va
             "label": format!("{OWNER}:feature/retry-budget"),
             "ref": "feature/retry-budget",
             "sha": fixture.head_sha,
-            "user": user(OWNER, 90_112_233),
+            "user": owner(),
             "repo": repository()
         },
         "base": {
             "label": format!("{OWNER}:main"),
             "ref": "main",
             "sha": fixture.base_sha,
-            "user": user(OWNER, 90_112_233),
+            "user": owner(),
             "repo": repository()
         },
         "_links": {

@@ -11,9 +11,23 @@ pub const EVENTS: &[(&str, &[&str])] = &[
     (
         "merge_request",
         &[
-            "open", "opened", "reopen", "reopened", "close", "closed", "merge", "merged", "update",
-            "synchronized", "edited", "ready_for_review", "converted_to_draft", "labeled", "unlabeled",
-            "updated", "approved",
+            "open",
+            "opened",
+            "reopen",
+            "reopened",
+            "close",
+            "closed",
+            "merge",
+            "merged",
+            "update",
+            "synchronized",
+            "edited",
+            "ready_for_review",
+            "converted_to_draft",
+            "labeled",
+            "unlabeled",
+            "updated",
+            "approved",
         ],
     ),
     ("note", &["create", "commented", "update", "updated"]),
@@ -237,11 +251,8 @@ fn merge_request_event(action: &str, fixture: &Fixture) -> Value {
         }
         "labeled" | "unlabeled" => {
             let with_backend = json!([enhancement_label(), backend_label()]);
-            let (previous, current) = if action == "labeled" {
-                (labels.clone(), with_backend)
-            } else {
-                (with_backend, labels.clone())
-            };
+            let (previous, current) =
+                if action == "labeled" { (labels.clone(), with_backend) } else { (with_backend, labels.clone()) };
             attributes["labels"] = current.clone();
             changes = json!({
                 "labels": {"previous": previous, "current": current},

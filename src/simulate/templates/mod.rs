@@ -92,7 +92,8 @@ pub enum OverrideError {
 impl Override {
     /// Parses `path=value`; the value is JSON when it parses as JSON, else a string.
     pub fn parse(argument: &str) -> Result<Override, OverrideError> {
-        let (path, raw_value) = argument.split_once('=').ok_or_else(|| OverrideError::MissingEquals(argument.to_owned()))?;
+        let (path, raw_value) =
+            argument.split_once('=').ok_or_else(|| OverrideError::MissingEquals(argument.to_owned()))?;
         let path: Vec<String> = path.split('.').map(str::to_owned).collect();
         if path.iter().any(String::is_empty) {
             return Err(OverrideError::EmptySegment(argument.to_owned()));
@@ -129,7 +130,12 @@ impl Override {
                         found: "an array (use a numeric index)",
                     })?;
                     if index > items.len() {
-                        return Err(OverrideError::IndexOutOfRange { path: full_path, parent, index, len: items.len() });
+                        return Err(OverrideError::IndexOutOfRange {
+                            path: full_path,
+                            parent,
+                            index,
+                            len: items.len(),
+                        });
                     }
                     if index == items.len() {
                         items.push(Value::Null);
