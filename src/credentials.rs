@@ -10,7 +10,7 @@ use crate::serve::{load_config, ExitError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Where a provider's secret came from, for messages. Never holds the secret.
+/// Origin of a provider's secret, for messages. It never contains the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretOrigin {
     Flag,
@@ -30,7 +30,7 @@ impl fmt::Display for SecretOrigin {
     }
 }
 
-/// The secret given on the command line, if any.
+/// Returns the secret given on the command line, if any.
 pub fn explicit_secret(
     secret: Option<&str>,
     secret_env: Option<&str>,
@@ -70,7 +70,7 @@ pub fn load_local_config(config_path: Option<&Path>, data_dir: Option<PathBuf>) 
     Ok(config)
 }
 
-/// The built-in defaults, without reading any file, for when the command
+/// Returns the built-in defaults without reading any file, for when the command
 /// line gives everything that is needed.
 pub fn default_config() -> Result<Config, ExitError> {
     Config::from_text(None, "", &Overrides::default(), &|_| None).map_err(ExitError::usage)
@@ -125,7 +125,7 @@ pub fn allows_unsigned(config: &Config, provider: ProviderId) -> bool {
     }
 }
 
-/// The hint for a provider without any secret.
+/// Builds the hint for a provider without any secret.
 pub fn no_secret_hint(config: &Config, provider: ProviderId) -> String {
     format!(
         "no secret is configured for {provider}: pass --secret or --secret-env, write a [{}] section in prhook.toml, \
