@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the webhook receiver until SIGINT or SIGTERM')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (for packaging)')
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Check the configuration as serve loads it and report each problem with its line')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Build a realistic delivery for a provider and event, sign it as the provider would and send it')
+            [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check a captured delivery''s signature, token or credentials offline')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -84,10 +86,63 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'prhook;simulate' {
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'The event''s action, such as opened, synchronize or merge; the default is the event''s most common one')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'URL to POST to [default: http://<server.listen>/<the provider''s route>]')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret to sign with (GitLab: the token, or a whsec_ signing token; Azure DevOps: the password)')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Environment variable that contains the secret')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Azure DevOps Basic username [default: azure_devops.username, else empty]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Override a payload field by dotted path; the value is read as JSON when it parses, else as text (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Send this file''s bytes as the body instead of a template')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the request instead of sending it: raw (the HTTP request) or curl (a curl command line)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of deliveries to send, each with a fresh delivery id')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Deliveries in flight at once')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each response')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--reveal-secret', '--reveal-secret', [CompletionResultType]::ParameterName, 'With --print, show X-Gitlab-Token and Authorization values instead of <redacted>')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'prhook;verify-signature' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider: github, gitlab, azure-devops or bitbucket-server')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret to check against (GitLab: the token or whsec_ signing token; Azure DevOps: the password)')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Environment variable that contains the secret')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Azure DevOps Basic username [default: azure_devops.username, else empty]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir')
+            [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'The signature header''s value, put in the provider''s header (GitHub: sha256=… or sha1=…; GitLab: the token or v1,…; Azure DevOps: Basic …; Bitbucket Server: sha256=…)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A captured header, as ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--headers-file', '--headers-file', [CompletionResultType]::ParameterName, 'File of captured headers, one ''Name: value'' per line; a leading request line is skipped')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--allow-sha1', '--allow-sha1', [CompletionResultType]::ParameterName, 'Check GitHub''s legacy X-Hub-Signature (HMAC-SHA1) when X-Hub-Signature-256 is absent')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'prhook;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the webhook receiver until SIGINT or SIGTERM')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (for packaging)')
             [CompletionResult]::new('check-config', 'check-config', [CompletionResultType]::ParameterValue, 'Check the configuration as serve loads it and report each problem with its line')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Build a realistic delivery for a provider and event, sign it as the provider would and send it')
+            [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check a captured delivery''s signature, token or credentials offline')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -98,6 +153,12 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             break
         }
         'prhook;help;check-config' {
+            break
+        }
+        'prhook;help;simulate' {
+            break
+        }
+        'prhook;help;verify-signature' {
             break
         }
         'prhook;help;help' {

@@ -32,6 +32,8 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
             cand check-config 'Check the configuration as serve loads it and report each problem with its line'
+            cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+            cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;serve'= {
@@ -77,10 +79,61 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'prhook;simulate'= {
+            cand --action 'The event''s action, such as opened, synchronize or merge; the default is the event''s most common one'
+            cand --url 'URL to POST to [default: http://<server.listen>/<the provider''s route>]'
+            cand --secret 'Secret to sign with (GitLab: the token, or a whsec_ signing token; Azure DevOps: the password)'
+            cand --secret-env 'Environment variable that contains the secret'
+            cand --username 'Azure DevOps Basic username [default: azure_devops.username, else empty]'
+            cand --data-dir 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir'
+            cand --set 'Override a payload field by dotted path; the value is read as JSON when it parses, else as text (repeatable)'
+            cand --file 'Send this file''s bytes as the body instead of a template'
+            cand --print 'Print the request instead of sending it: raw (the HTTP request) or curl (a curl command line)'
+            cand --count 'Number of deliveries to send, each with a fresh delivery id'
+            cand --concurrency 'Deliveries in flight at once'
+            cand --timeout 'Seconds to wait for each response'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand --reveal-secret 'With --print, show X-Gitlab-Token and Authorization values instead of <redacted>'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'prhook;verify-signature'= {
+            cand --provider 'Provider: github, gitlab, azure-devops or bitbucket-server'
+            cand --secret 'Secret to check against (GitLab: the token or whsec_ signing token; Azure DevOps: the password)'
+            cand --secret-env 'Environment variable that contains the secret'
+            cand --username 'Azure DevOps Basic username [default: azure_devops.username, else empty]'
+            cand --data-dir 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir'
+            cand --signature 'The signature header''s value, put in the provider''s header (GitHub: sha256=… or sha1=…; GitLab: the token or v1,…; Azure DevOps: Basic …; Bitbucket Server: sha256=…)'
+            cand --header 'A captured header, as ''Name: value'' (repeatable)'
+            cand --headers-file 'File of captured headers, one ''Name: value'' per line; a leading request line is skipped'
+            cand --now 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand --allow-sha1 'Check GitHub''s legacy X-Hub-Signature (HMAC-SHA1) when X-Hub-Signature-256 is absent'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'prhook;help'= {
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
             cand check-config 'Check the configuration as serve loads it and report each problem with its line'
+            cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+            cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;help;serve'= {
@@ -88,6 +141,10 @@ set edit:completion:arg-completer[prhook] = {|@words|
         &'prhook;help;completions'= {
         }
         &'prhook;help;check-config'= {
+        }
+        &'prhook;help;simulate'= {
+        }
+        &'prhook;help;verify-signature'= {
         }
         &'prhook;help;help'= {
         }

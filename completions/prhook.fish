@@ -37,6 +37,8 @@ complete -c prhook -n "__fish_prhook_needs_command" -s V -l version -d 'Print ve
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "completions" -d 'Print the shell completion script (for packaging)'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]' -r
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
@@ -73,7 +75,53 @@ complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s v -l verb
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -s V -l version -d 'Print version'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l action -d 'The event\'s action, such as opened, synchronize or merge; the default is the event\'s most common one' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l url -d 'URL to POST to [default: http://<server.listen>/<the provider\'s route>]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l secret -d 'Secret to sign with (GitLab: the token, or a whsec_ signing token; Azure DevOps: the password)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l secret-env -d 'Environment variable that contains the secret' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l username -d 'Azure DevOps Basic username [default: azure_devops.username, else empty]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l data-dir -d 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l set -d 'Override a payload field by dotted path; the value is read as JSON when it parses, else as text (repeatable)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l file -d 'Send this file\'s bytes as the body instead of a template' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l print -d 'Print the request instead of sending it: raw (the HTTP request) or curl (a curl command line)' -r -f -a "raw\t''
+curl\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l count -d 'Number of deliveries to send, each with a fresh delivery id' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l concurrency -d 'Deliveries in flight at once' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l timeout -d 'Seconds to wait for each response' -r
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l reveal-secret -d 'With --print, show X-Gitlab-Token and Authorization values instead of <redacted>'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l provider -d 'Provider: github, gitlab, azure-devops or bitbucket-server' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l secret -d 'Secret to check against (GitLab: the token or whsec_ signing token; Azure DevOps: the password)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l secret-env -d 'Environment variable that contains the secret' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l username -d 'Azure DevOps Basic username [default: azure_devops.username, else empty]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l data-dir -d 'Data directory whose secrets.toml `serve` generated, overriding server.data_dir' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l signature -d 'The signature header\'s value, put in the provider\'s header (GitHub: sha256=… or sha1=…; GitLab: the token or v1,…; Azure DevOps: Basic …; Bitbucket Server: sha256=…)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l header -d 'A captured header, as \'Name: value\' (repeatable)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l headers-file -d 'File of captured headers, one \'Name: value\' per line; a leading request line is skipped' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l now -d 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l allow-sha1 -d 'Check GitHub\'s legacy X-Hub-Signature (HMAC-SHA1) when X-Hub-Signature-256 is absent'
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -47,6 +47,10 @@ pub enum Command {
     ///
     /// Exit codes: 0 valid, 1 errors (or warnings with --deny-warnings), 2 the file could not be read.
     CheckConfig(CheckConfigArgs),
+    /// Build a realistic delivery for a provider and event, sign it as the provider would and send it
+    Simulate(crate::simulate::SimulateArgs),
+    /// Check a captured delivery's signature, token or credentials offline
+    VerifySignature(crate::verify_signature::VerifySignatureArgs),
 }
 
 #[derive(Debug, Args)]

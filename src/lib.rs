@@ -1,6 +1,10 @@
+// The payload templates of `simulate` are large `serde_json::json!` literals.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod credentials;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
@@ -11,5 +15,7 @@ pub mod provider;
 pub mod runner;
 pub mod serve;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod verify;
+pub mod verify_signature;

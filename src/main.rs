@@ -1,9 +1,9 @@
 use clap::Parser;
-use prhook::commands::check_config::{run_check_config, CheckOptions};
-use std::io::IsTerminal;
 use prhook::cli::{Cli, Command};
+use prhook::commands::check_config::{run_check_config, CheckOptions};
 use prhook::config::Overrides;
 use prhook::serve::{load_config, run_serve};
+use std::io::IsTerminal;
 
 fn main() {
     let cli = Cli::parse();
@@ -11,14 +11,18 @@ fn main() {
     let result = match cli.command {
         Command::Serve(args) => {
             let overrides = Overrides { listen: args.listen, data_dir: args.data_dir };
-            load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config)))
+            load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config))).map(|()| 0)
+        }
+        Command::Simulate(args) => prhook::simulate::run_simulate(args, cli.config.as_deref(), cli.color),
+        Command::VerifySignature(args) => {
+            prhook::verify_signature::run_verify_signature(args, cli.config.as_deref(), cli.color, cli.verbose)
         }
         Command::Completions { shell } => {
             use std::io::Write;
             let script = prhook::generated_docs::completion_script(shell);
             // A closed pipe (`prhook completions bash | head`) is not a failure.
             let _ = std::io::stdout().write_all(&script);
-            Ok(())
+            Ok(0)
         }
         Command::CheckConfig(args) => {
             let options = CheckOptions {
@@ -28,12 +32,16 @@ fn main() {
                 color: cli.color.enabled(std::io::stdout().is_terminal()),
             };
             // The report is already printed; only the exit code is left.
-            run_check_config(&options).map(|code| std::process::exit(code))
+            run_check_config(&options)
         }
     };
-    if let Err(error) = result {
-        eprintln!("prhook: {error}");
-        std::process::exit(error.code);
+    match result {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            eprintln!("prhook: {error}");
+            std::process::exit(error.code);
+        }
     }
 }
 

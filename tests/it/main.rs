@@ -7,4 +7,7 @@ mod filters_utils;
 mod generated;
 mod providers;
 mod serve;
+mod simulate;
+mod simulate_utils;
 mod utils;
+mod verify_signature;
