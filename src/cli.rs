@@ -36,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the webhook receiver until SIGINT or SIGTERM
     Serve(ServeArgs),
+    /// List, show and replay stored deliveries, also while serve runs
+    Deliveries(crate::deliveries::DeliveriesArgs),
 }
 
 #[derive(Debug, Args)]

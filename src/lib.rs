@@ -1,10 +1,12 @@
 pub mod cli;
 pub mod config;
+pub mod deliveries;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
 pub mod lock;
 pub mod logging;
+pub mod maintenance;
 pub mod provider;
 pub mod runner;
 pub mod serve;

@@ -11,6 +11,7 @@ fn main() {
             let overrides = Overrides { listen: args.listen, data_dir: args.data_dir };
             load_config(cli.config.as_deref(), &overrides).and_then(|config| runtime().block_on(run_serve(config)))
         }
+        Command::Deliveries(args) => prhook::deliveries::run_deliveries(cli.config.as_deref(), args),
     };
     if let Err(error) = result {
         eprintln!("prhook: {error}");

@@ -106,6 +106,8 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         None
     };
 
+    let maintenance = tokio::spawn(crate::maintenance::run(store.clone(), config.server.retention_days, shutdown.clone()));
+
     let signal_token = shutdown.clone();
     let signal_draining = Arc::clone(&draining);
     tokio::spawn(async move {
@@ -120,6 +122,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
+    let _ = maintenance.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -38,12 +38,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_dedup ON deliveries (provider, event, delivery_id);
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq);
+-- jobs.replay_base: the attempts made before the last replay. A replayed
+-- job gets its retries again, counted from there.
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_seq INTEGER NOT NULL REFERENCES deliveries (seq) ON DELETE CASCADE,
     action TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
+    replay_base INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL,
     last_error TEXT
 );
@@ -218,11 +221,8 @@ impl Store {
         let path = data_dir.join(DATABASE_FILE);
         let connection = open_connection(&path)?;
         connection.execute_batch(SCHEMA)?;
-        let pending: i64 = connection.query_row(
-            "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')",
-            [],
-            |row| row.get(0),
-        )?;
+        migrate(&connection)?;
+        let pending = count_pending_jobs(&connection)?;
         let reader = open_connection(&path)?;
         let (writer, receiver) = mpsc::unbounded_channel::<WriteJob>();
         std::thread::Builder::new()
@@ -241,11 +241,51 @@ impl Store {
         self.pending_jobs.load(Ordering::Relaxed)
     }
 
+    /// Recounts the jobs stored and not yet finished.
+    ///
+    /// `prhook deliveries replay` queues jobs from another process, which
+    /// the in-memory count cannot see. The count is taken and set inside
+    /// the writer thread, after the commit of every write queued before
+    /// it, so it cannot lose an insert that raced with it.
+    pub async fn refresh_pending_jobs(&self) -> Result<i64, StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(count_pending_jobs, move |count| pending_jobs.store(*count, Ordering::Relaxed)).await
+    }
+
+    /// Deletes done and ignored deliveries received before `before_ms`,
+    /// with their jobs and attempts, at most `limit` of them.
+    ///
+    /// Failed deliveries are kept until replayed. Returns how many were deleted.
+    pub async fn prune(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        self.write(move |connection| {
+            Ok(connection.execute(
+                "DELETE FROM deliveries WHERE seq IN (
+                     SELECT seq FROM deliveries
+                     WHERE status IN ('done', 'ignored') AND received_ms < ?1
+                     ORDER BY seq LIMIT ?2)",
+                params![before_ms, limit as i64],
+            )?)
+        })
+        .await
+    }
+
     /// Runs `operation` in the writer's next transaction and waits for the commit.
     pub async fn write<R, F>(&self, operation: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.write_then(operation, |_| {}).await
+    }
+
+    /// Like [`Store::write`], and calls `on_commit` with the result on the
+    /// writer thread once the transaction is committed, in the order the
+    /// writes were queued.
+    async fn write_then<R, F, C>(&self, operation: F, on_commit: C) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        C: FnOnce(&R) + Send + 'static,
     {
         let (sender, receiver) = oneshot::channel();
         let job: WriteJob = Box::new(move |connection| {
@@ -255,6 +295,9 @@ impl Store {
                     Ok(_) if !committed => Err(StoreError::WriterStopped),
                     other => other,
                 };
+                if let Ok(value) = &result {
+                    on_commit(value);
+                }
                 let _ = sender.send(result);
             })
         });
@@ -280,11 +323,16 @@ impl Store {
     /// Stores a delivery and its jobs durably, or reports a duplicate.
     pub async fn insert(&self, delivery: NewDelivery) -> Result<Inserted, StoreError> {
         let job_count = delivery.actions.len() as i64;
-        let inserted = self.write(move |connection| insert_delivery(connection, &delivery)).await?;
-        if inserted == Inserted::New {
-            self.pending_jobs.fetch_add(job_count, Ordering::Relaxed);
-        }
-        Ok(inserted)
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| insert_delivery(connection, &delivery),
+            move |inserted| {
+                if *inserted == Inserted::New {
+                    pending_jobs.fetch_add(job_count, Ordering::Relaxed);
+                }
+            },
+        )
+        .await
     }
 
     /// The head commit last stored for a pull request.
@@ -320,7 +368,7 @@ impl Store {
         }
         self.write(move |connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts, deliveries.normalized
+                "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts - jobs.replay_base, deliveries.normalized
                  FROM jobs JOIN deliveries ON deliveries.seq = jobs.delivery_seq
                  WHERE jobs.status = 'queued' AND jobs.next_attempt_ms <= ?1
                  ORDER BY jobs.seq LIMIT ?2",
@@ -378,12 +426,57 @@ impl Store {
 
     /// Records an attempt and moves the job (and its delivery) on.
     pub async fn finish(&self, job_seq: i64, attempt: Option<AttemptRecord>, next: NextStep) -> Result<(), StoreError> {
-        self.write(move |connection| finish_job(connection, job_seq, attempt.as_ref(), next)).await?;
-        if matches!(next, NextStep::Done | NextStep::Failed) {
-            self.pending_jobs.fetch_sub(1, Ordering::Relaxed);
-        }
-        Ok(())
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| finish_job(connection, job_seq, attempt.as_ref(), next),
+            move |()| {
+                if matches!(next, NextStep::Done | NextStep::Failed) {
+                    pending_jobs.fetch_sub(1, Ordering::Relaxed);
+                }
+            },
+        )
+        .await
     }
+
+    /// Marks every queued job of `action` failed, with `error` as its last
+    /// error, and returns how many there were.
+    ///
+    /// Used when a forward target answers 410 Gone: its jobs can never succeed.
+    pub async fn fail_queued_jobs(&self, action: String, error: String) -> Result<usize, StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| {
+                let mut select = connection.prepare_cached("SELECT seq FROM jobs WHERE action = ?1 AND status = 'queued'")?;
+                let jobs: Vec<i64> = select.query_map(params![action], |row| row.get(0))?.collect::<Result<_, _>>()?;
+                for job_seq in &jobs {
+                    connection.execute("UPDATE jobs SET last_error = ?2 WHERE seq = ?1", params![job_seq, error])?;
+                    finish_job(connection, *job_seq, None, NextStep::Failed)?;
+                }
+                Ok(jobs.len())
+            },
+            move |failed| {
+                pending_jobs.fetch_sub(*failed as i64, Ordering::Relaxed);
+            },
+        )
+        .await
+    }
+}
+
+fn count_pending_jobs(connection: &Connection) -> Result<i64, StoreError> {
+    Ok(connection.query_row("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')", [], |row| row.get(0))?)
+}
+
+/// Brings a store written by an earlier version up to the current schema.
+fn migrate(connection: &Connection) -> Result<(), StoreError> {
+    let has_replay_base: bool = connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'replay_base'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_replay_base {
+        connection.execute_batch("ALTER TABLE jobs ADD COLUMN replay_base INTEGER NOT NULL DEFAULT 0")?;
+    }
+    Ok(())
 }
 
 fn run_writer(mut connection: Connection, mut receiver: mpsc::UnboundedReceiver<WriteJob>) {

@@ -1,0 +1,5 @@
+//! The integration test binary: each module drives real servers and child
+//! processes on loopback.
+
+mod deliveries;
+mod delivery_utils;
