@@ -4,6 +4,7 @@
 use crate::config::ActionConfig;
 use crate::event::Event;
 use crate::runner::{retry_delay, run_action, AttemptOutcome};
+use crate::telemetry;
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -133,6 +134,8 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
     };
     tracing::debug!("action starting");
     let (outcome, record) = run_action(&action, &event, &job.normalized, kill).await;
+    let duration = Duration::from_millis((record.finished_ms - record.started_ms).max(0) as u64);
+    telemetry::action_attempted(&job.action, outcome.as_str(), duration);
     let attempt = job.attempts + 1;
     let next = match outcome {
         AttemptOutcome::Success => {
@@ -151,6 +154,7 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
                 retry_in_ms = delay.as_millis() as u64,
                 "action failed, will retry"
             );
+            telemetry::action_retry_scheduled(&job.action);
             NextStep::RetryAt(now_ms() + delay.as_millis() as i64)
         }
         AttemptOutcome::Failure | AttemptOutcome::Timeout => {
@@ -159,6 +163,7 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
                 attempts = attempt,
                 "action failed, no retries left"
             );
+            telemetry::action_failed(&job.action);
             NextStep::Failed
         }
     };

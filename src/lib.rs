@@ -12,4 +12,5 @@ pub mod runner;
 pub mod serve;
 pub mod server;
 pub mod store;
+pub mod telemetry;
 pub mod verify;

@@ -65,6 +65,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         tracing::warn!(section = %section, "configuration section is parsed but has no effect in this version");
     }
 
+    crate::telemetry::install();
     let store = Store::open(&data_dir).context("cannot open the store").map_err(ExitError::runtime)?;
     let requeued = store.requeue_interrupted().await.context("cannot recover interrupted jobs").map_err(ExitError::runtime)?;
     if requeued > 0 {

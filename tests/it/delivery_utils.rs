@@ -1,6 +1,7 @@
 //! Helpers for the delivery tests: a real `prhook serve` child process on
-#![allow(dead_code)]
 //! loopback, signed GitHub deliveries, and `prhook deliveries` runs.
+
+#![allow(dead_code)]
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -158,4 +159,110 @@ pub async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
         assert!(start.elapsed() < DEADLINE, "timed out waiting until {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// One sample line of the Prometheus text format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub value: f64,
+}
+
+/// Parses the Prometheus text exposition format (version 0.0.4), panicking
+/// at the first line that does not follow it.
+pub fn parse_prometheus(text: &str) -> Vec<Sample> {
+    let is_name = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
+    let mut typed = std::collections::HashMap::new();
+    let mut samples = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            let words: Vec<&str> = comment.trim_start().splitn(3, ' ').collect();
+            match words.as_slice() {
+                ["TYPE", name, kind] => {
+                    assert!(is_name(name), "bad metric name in {line:?}");
+                    assert!(["counter", "gauge", "histogram", "summary", "untyped"].contains(kind), "bad type in {line:?}");
+                    assert!(typed.insert(name.to_string(), kind.to_string()).is_none(), "second TYPE line for {name}");
+                }
+                ["HELP", name, ..] => assert!(is_name(name), "bad metric name in {line:?}"),
+                _ => {}
+            }
+            continue;
+        }
+        let (name_and_labels, value) = match line.find('}') {
+            Some(end) => (&line[..=end], line[end + 1..].trim()),
+            None => {
+                let (name, value) = line.split_once(' ').unwrap_or_else(|| panic!("no value in {line:?}"));
+                (name, value.trim())
+            }
+        };
+        let (name, labels) = match name_and_labels.split_once('{') {
+            Some((name, labels)) => (name, parse_labels(labels.strip_suffix('}').unwrap(), line)),
+            None => (name_and_labels, Vec::new()),
+        };
+        assert!(is_name(name), "bad metric name in {line:?}");
+        let value = value.split(' ').next().unwrap();
+        let value = match value {
+            "+Inf" => f64::INFINITY,
+            "-Inf" => f64::NEG_INFINITY,
+            "NaN" => f64::NAN,
+            other => other.parse().unwrap_or_else(|_| panic!("bad value in {line:?}")),
+        };
+        let family = ["_bucket", "_sum", "_count"].iter().find_map(|suffix| name.strip_suffix(suffix)).filter(|base| typed.contains_key(*base));
+        assert!(typed.contains_key(name) || family.is_some(), "sample before its TYPE line: {line:?}");
+        samples.push(Sample { name: name.to_owned(), labels, value });
+    }
+    samples
+}
+
+fn parse_labels(text: &str, line: &str) -> Vec<(String, String)> {
+    let mut labels = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (name, after) = rest.split_once("=\"").unwrap_or_else(|| panic!("bad label in {line:?}"));
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let end = loop {
+            match chars.next() {
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, c @ ('\\' | '"'))) => value.push(c),
+                    _ => panic!("bad escape in {line:?}"),
+                },
+                Some((index, '"')) => break index,
+                Some((_, c)) => value.push(c),
+                None => panic!("unterminated label value in {line:?}"),
+            }
+        };
+        labels.push((name.trim().to_owned(), value));
+        rest = after[end + 1..].trim_start_matches(',').trim_start();
+    }
+    labels
+}
+
+/// The value of the sample `name` whose labels include `labels`; 0 when absent.
+pub fn sample_value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples
+        .iter()
+        .find(|sample| {
+            sample.name == name
+                && labels.iter().all(|(key, value)| sample.labels.iter().any(|(k, v)| k == key && v == value))
+        })
+        .map_or(0.0, |sample| sample.value)
+}
+
+/// Fetches `GET /metrics` and parses it.
+pub async fn scrape(client: &reqwest::Client, base: &str) -> Vec<Sample> {
+    let response = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    parse_prometheus(&response.text().await.unwrap())
 }

@@ -3,3 +3,4 @@
 
 mod deliveries;
 mod delivery_utils;
+mod metrics;
