@@ -3,11 +3,11 @@
 
 use crate::config::ActionConfig;
 use crate::event::Event;
-use crate::runner::{retry_delay, run_action, AttemptOutcome};
+use crate::runner::{retry_delay, run_action, AttemptOutcome, AttemptResult};
 use crate::telemetry;
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
@@ -35,6 +35,7 @@ impl Dispatcher {
         let mut running: JoinSet<()> = JoinSet::new();
         let mut running_actions: HashMap<String, usize> = HashMap::new();
         let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let disabled = DisabledActions::default();
 
         loop {
             while let Ok(action) = done_rx.try_recv() {
@@ -59,12 +60,13 @@ impl Dispatcher {
                 let store = self.store.clone();
                 let action = self.actions.get(&job.action).cloned();
                 let kill = kill.clone();
+                let disabled = Arc::clone(&disabled);
                 let done_tx = done_tx.clone();
                 let span = tracing::info_span!("job", action = %job.action, id = %job.event_id, attempt = job.attempts + 1);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
-                        execute(store, job, action, kill).await;
+                        execute(store, job, action, disabled, kill).await;
                         let _ = done_tx.send(name);
                     }
                     .instrument(span),
@@ -106,8 +108,25 @@ impl Dispatcher {
     }
 }
 
+/// Actions switched off while the server runs: forward actions whose URL
+/// answered 410 Gone.
+///
+/// NOTE: this lives in memory only, so a restart enables such an action
+/// again (presumably with a corrected URL in the configuration).
+pub type DisabledActions = Arc<Mutex<HashSet<String>>>;
+
 /// Runs one claimed job and records its outcome.
-async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, kill: CancellationToken) {
+async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, disabled: DisabledActions, kill: CancellationToken) {
+    let is_disabled = disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&job.action);
+    if is_disabled {
+        let error = format!("action {:?} is disabled because its URL answered 410 Gone", job.action);
+        tracing::warn!("job skipped, its action is disabled");
+        telemetry::action_failed(&job.action);
+        if let Err(error) = store.fail_job(job.job_seq, error).await {
+            tracing::error!(error = %error, "recording the job's outcome failed");
+        }
+        return;
+    }
     let Some(action) = action else {
         let error = format!("action {:?} is no longer in the configuration", job.action);
         tracing::error!(error = %error, "job failed");
@@ -133,11 +152,31 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
         }
     };
     tracing::debug!("action starting");
-    let (outcome, record) = run_action(&action, &event, &job.normalized, kill).await;
+    let AttemptResult { outcome, record, retry_after } = run_action(&action, &event, &job.normalized, kill).await;
     let duration = Duration::from_millis((record.finished_ms - record.started_ms).max(0) as u64);
     telemetry::action_attempted(&job.action, outcome.as_str(), duration);
     let attempt = job.attempts + 1;
     let next = match outcome {
+        AttemptOutcome::Gone => {
+            tracing::error!(
+                error = record.error.as_deref().unwrap_or(""),
+                "forward target is gone; disabling the action and failing its queued jobs"
+            );
+            telemetry::action_failed(&job.action);
+            telemetry::action_disabled(&job.action);
+            disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(job.action.clone());
+            record_finish(&store, job.job_seq, Some(record), NextStep::Failed).await;
+            let error = format!("action {:?} was disabled because its URL answered 410 Gone", job.action);
+            match store.fail_queued_jobs(job.action.clone(), error).await {
+                Ok(failed) => {
+                    for _ in 0..failed {
+                        telemetry::action_failed(&job.action);
+                    }
+                }
+                Err(error) => tracing::error!(error = %error, "failing the disabled action's jobs failed"),
+            }
+            return;
+        }
         AttemptOutcome::Success => {
             tracing::info!(duration_ms = record.finished_ms - record.started_ms, "action succeeded");
             NextStep::Done
@@ -148,7 +187,8 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
             return;
         }
         AttemptOutcome::Failure | AttemptOutcome::Timeout if attempt <= action.retries => {
-            let delay = retry_delay(attempt);
+            // A receiver's Retry-After wins over the backoff schedule.
+            let delay = retry_after.unwrap_or_else(|| retry_delay(attempt));
             tracing::warn!(
                 error = record.error.as_deref().unwrap_or(""),
                 retry_in_ms = delay.as_millis() as u64,

@@ -4,6 +4,7 @@ pub mod deliveries;
 pub mod dispatch;
 pub mod event;
 pub mod filter;
+pub mod forward;
 pub mod lock;
 pub mod logging;
 pub mod maintenance;

@@ -438,6 +438,21 @@ impl Store {
         .await
     }
 
+    /// Marks a claimed job failed without an attempt, with `error` as its last error.
+    pub async fn fail_job(&self, job_seq: i64, error: String) -> Result<(), StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| {
+                connection.execute("UPDATE jobs SET last_error = ?2 WHERE seq = ?1", params![job_seq, error])?;
+                finish_job(connection, job_seq, None, NextStep::Failed)
+            },
+            move |()| {
+                pending_jobs.fetch_sub(1, Ordering::Relaxed);
+            },
+        )
+        .await
+    }
+
     /// Marks every queued job of `action` failed, with `error` as its last
     /// error, and returns how many there were.
     ///

@@ -637,7 +637,6 @@ impl Validator<'_> {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     self.error(key("forward"), format!("invalid URL {url:?}: expected http:// or https://"));
                 }
-                inactive.push("forward actions");
                 Some(ActionTarget::Forward { url: url.clone(), secret: self.secret(&key("secret"), &raw.secret) })
             }
         };

@@ -3,4 +3,5 @@
 
 mod deliveries;
 mod delivery_utils;
+mod forward;
 mod metrics;
