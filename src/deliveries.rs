@@ -628,7 +628,7 @@ mod tests {
         let id = first.id.clone();
         store.insert(first).await.unwrap();
         store.insert(delivery("d-2", "acme/other")).await.unwrap();
-        let claimed = store.claim_due(i64::MAX, 1, vec![]).await.unwrap();
+        let claimed = store.claim_due(i64::MAX, 1, std::collections::HashMap::new()).await.unwrap();
         store.finish(claimed[0].job_seq, None, NextStep::Failed).await.unwrap();
         (store, id)
     }
@@ -661,7 +661,7 @@ mod tests {
         // Already queued: a second replay changes nothing.
         assert_eq!(replay(&connection, &id).unwrap(), 0);
 
-        let claimed = store.claim_due(now_ms(), 10, vec![]).await.unwrap();
+        let claimed = store.claim_due(now_ms(), 10, std::collections::HashMap::new()).await.unwrap();
         let replayed = claimed.iter().find(|job| job.event_id == id).unwrap();
         assert_eq!(replayed.attempts, 0);
     }

@@ -1,5 +1,6 @@
 //! The dispatcher: takes stored jobs in order of arrival and runs them on
-//! up to `workers` at once, with retries, until shutdown.
+//! up to `workers` at once, within each action's `max_concurrency` and
+//! `rate`, with retries, until shutdown.
 
 use crate::config::ActionConfig;
 use crate::event::Event;
@@ -9,7 +10,9 @@ use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use crate::limits::ActionLimits;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -33,15 +36,13 @@ impl Dispatcher {
     pub async fn run(self) {
         let kill = CancellationToken::new();
         let mut running: JoinSet<()> = JoinSet::new();
-        let mut running_actions: HashMap<String, usize> = HashMap::new();
+        let mut limits = ActionLimits::new(self.actions.values());
         let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let disabled = DisabledActions::default();
 
         loop {
             while let Ok(action) = done_rx.try_recv() {
-                if let Some(count) = running_actions.get_mut(&action) {
-                    *count = count.saturating_sub(1);
-                }
+                limits.finished(&action);
             }
             if self.shutdown.is_cancelled() {
                 break;
@@ -49,14 +50,15 @@ impl Dispatcher {
             let free = self.workers.saturating_sub(running.len());
             let mut claimed = Vec::new();
             if free > 0 {
-                match self.store.claim_due(now_ms(), free, Vec::new()).await {
+                let allowances = limits.allowances(Instant::now());
+                match self.store.claim_due(now_ms(), free, allowances).await {
                     Ok(jobs) => claimed = jobs,
                     Err(error) => tracing::error!(error = %error, "claiming jobs failed"),
                 }
             }
             let claimed_any = !claimed.is_empty();
             for job in claimed {
-                *running_actions.entry(job.action.clone()).or_default() += 1;
+                limits.started(&job.action, Instant::now());
                 let store = self.store.clone();
                 let action = self.actions.get(&job.action).cloned();
                 let kill = kill.clone();
@@ -77,14 +79,20 @@ impl Dispatcher {
                 continue;
             }
 
-            let sleep_for = if running.len() >= self.workers {
+            let mut sleep_for = if running.len() >= self.workers {
                 IDLE_POLL
             } else {
-                match self.store.next_due_ms().await {
+                // Jobs held back by their action's limits do not count as
+                // due: the loop wakes for them when a slot opens.
+                let allowances = limits.allowances(Instant::now());
+                match self.store.next_due_ms(allowances).await {
                     Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
                     _ => IDLE_POLL,
                 }
             };
+            if let Some(slot) = limits.next_rate_slot() {
+                sleep_for = sleep_for.min(slot.saturating_duration_since(Instant::now()));
+            }
             tokio::select! {
                 () = self.wake.notified() => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}

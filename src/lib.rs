@@ -5,6 +5,7 @@ pub mod dispatch;
 pub mod event;
 pub mod filter;
 pub mod forward;
+pub mod limits;
 pub mod lock;
 pub mod logging;
 pub mod maintenance;

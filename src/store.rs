@@ -8,6 +8,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -360,21 +361,29 @@ impl Store {
         .await
     }
 
-    /// Claims up to `limit` due jobs in order of arrival, skipping `busy`
-    /// actions, and marks them running.
-    pub async fn claim_due(&self, now_ms: i64, limit: usize, skip_actions: Vec<String>) -> Result<Vec<ClaimedJob>, StoreError> {
+    /// Claims up to `limit` due jobs in order of arrival and marks them running.
+    ///
+    /// `allowances` caps the jobs claimed per action: an action named there
+    /// gets at most that many (0 skips it); other actions are not capped.
+    pub async fn claim_due(&self, now_ms: i64, limit: usize, allowances: HashMap<String, usize>) -> Result<Vec<ClaimedJob>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         self.write(move |connection| {
+            let mut allowances = allowances;
+            let skipped = skipped_actions_json(&allowances);
             let mut statement = connection.prepare_cached(
                 "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts - jobs.replay_base, deliveries.normalized
                  FROM jobs JOIN deliveries ON deliveries.seq = jobs.delivery_seq
                  WHERE jobs.status = 'queued' AND jobs.next_attempt_ms <= ?1
+                   AND jobs.action NOT IN (SELECT value FROM json_each(?3))
                  ORDER BY jobs.seq LIMIT ?2",
             )?;
-            let fetch = (limit + skip_actions.len() * 8).min(4096) as i64;
-            let rows = statement.query_map(params![now_ms, fetch], |row| {
+            // Rows of a capped action past its allowance are passed over, so
+            // read more than `limit`; once the action is used up it is
+            // excluded in SQL at the next claim.
+            let fetch = (limit * 4 + 64).min(4096) as i64;
+            let rows = statement.query_map(params![now_ms, fetch, skipped], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
@@ -387,8 +396,11 @@ impl Store {
             let mut claimed = Vec::new();
             for row in rows {
                 let (job_seq, event_id, delivery_seq, action, attempts, normalized) = row?;
-                if skip_actions.contains(&action) {
-                    continue;
+                if let Some(allowance) = allowances.get_mut(&action) {
+                    if *allowance == 0 {
+                        continue;
+                    }
+                    *allowance -= 1;
                 }
                 connection.execute("UPDATE jobs SET status = 'running' WHERE seq = ?1", params![job_seq])?;
                 connection.execute(
@@ -412,12 +424,14 @@ impl Store {
         .await
     }
 
-    /// The earliest time a queued job becomes due, in Unix milliseconds.
-    pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        self.read(|connection| {
+    /// The earliest time a queued job of an action not in `skip` becomes
+    /// due, in Unix milliseconds.
+    pub async fn next_due_ms(&self, skip: HashMap<String, usize>) -> Result<Option<i64>, StoreError> {
+        self.read(move |connection| {
             Ok(connection.query_row(
-                "SELECT MIN(next_attempt_ms) FROM jobs WHERE status = 'queued'",
-                [],
+                "SELECT MIN(next_attempt_ms) FROM jobs
+                 WHERE status = 'queued' AND action NOT IN (SELECT value FROM json_each(?1))",
+                [skipped_actions_json(&skip)],
                 |row| row.get(0),
             )?)
         })
@@ -475,6 +489,12 @@ impl Store {
         )
         .await
     }
+}
+
+/// The actions whose allowance is used up, as a JSON array for `json_each`.
+fn skipped_actions_json(allowances: &HashMap<String, usize>) -> String {
+    let skipped: Vec<&String> = allowances.iter().filter(|(_, allowance)| **allowance == 0).map(|(name, _)| name).collect();
+    serde_json::to_string(&skipped).unwrap_or_else(|_| "[]".into())
 }
 
 fn count_pending_jobs(connection: &Connection) -> Result<i64, StoreError> {
@@ -689,16 +709,60 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         store.insert(delivery("d-1", &["review"])).await.unwrap();
-        let claimed = store.claim_due(10, 4, vec![]).await.unwrap();
+        let claimed = store.claim_due(10, 4, HashMap::new()).await.unwrap();
         assert_eq!(claimed.len(), 1);
-        assert!(store.claim_due(10, 4, vec![]).await.unwrap().is_empty());
+        assert!(store.claim_due(10, 4, HashMap::new()).await.unwrap().is_empty());
 
         store.finish(claimed[0].job_seq, None, NextStep::RetryAt(1_000)).await.unwrap();
-        assert!(store.claim_due(999, 4, vec![]).await.unwrap().is_empty());
-        let again = store.claim_due(1_000, 4, vec![]).await.unwrap();
+        assert!(store.claim_due(999, 4, HashMap::new()).await.unwrap().is_empty());
+        let again = store.claim_due(1_000, 4, HashMap::new()).await.unwrap();
         assert_eq!(again.len(), 1);
         store.finish(again[0].job_seq, None, NextStep::Done).await.unwrap();
         assert_eq!(store.pending_jobs(), 0);
+    }
+
+    #[tokio::test]
+    async fn prune_keeps_failed_and_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut ignored = delivery("old-ignored", &[]);
+        ignored.status = Status::Ignored;
+        store.insert(ignored).await.unwrap();
+        store.insert(delivery("old-done", &["a"])).await.unwrap();
+        store.insert(delivery("old-failed", &["a"])).await.unwrap();
+        let claimed = store.claim_due(10, 2, HashMap::new()).await.unwrap();
+        store.finish(claimed[0].job_seq, None, NextStep::Done).await.unwrap();
+        store.finish(claimed[1].job_seq, None, NextStep::Failed).await.unwrap();
+        let mut recent = delivery("recent-ignored", &[]);
+        recent.status = Status::Ignored;
+        recent.received_ms = 5_000;
+        store.insert(recent).await.unwrap();
+
+        assert_eq!(store.prune(1_000, 100).await.unwrap(), 2);
+        let left: Vec<String> = store
+            .read(|connection| {
+                let mut statement = connection.prepare("SELECT delivery_id FROM deliveries ORDER BY seq")?;
+                let ids = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+                Ok(ids)
+            })
+            .await
+            .unwrap();
+        assert_eq!(left, ["old-failed", "recent-ignored"]);
+    }
+
+    #[tokio::test]
+    async fn claim_respects_allowances() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for index in 0..4 {
+            store.insert(delivery(&format!("d-{index}"), &["capped", "free"])).await.unwrap();
+        }
+        let allowances = HashMap::from([("capped".to_owned(), 1)]);
+        let claimed = store.claim_due(10, 10, allowances).await.unwrap();
+        assert_eq!(claimed.iter().filter(|job| job.action == "capped").count(), 1);
+        assert_eq!(claimed.iter().filter(|job| job.action == "free").count(), 4);
+        let skipped = HashMap::from([("capped".to_owned(), 0)]);
+        assert_eq!(store.next_due_ms(skipped).await.unwrap(), None);
     }
 
     #[tokio::test]
@@ -707,10 +771,10 @@ mod tests {
         {
             let store = Store::open(dir.path()).unwrap();
             store.insert(delivery("d-1", &["review"])).await.unwrap();
-            assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+            assert_eq!(store.claim_due(10, 4, HashMap::new()).await.unwrap().len(), 1);
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.requeue_interrupted().await.unwrap(), 1);
-        assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+        assert_eq!(store.claim_due(10, 4, HashMap::new()).await.unwrap().len(), 1);
     }
 }

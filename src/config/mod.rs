@@ -659,9 +659,6 @@ impl Validator<'_> {
                 None
             }
         });
-        if raw.rate.is_some() || raw.max_concurrency.is_some() {
-            inactive.push("action rate and max_concurrency");
-        }
         let reply = match raw.reply.as_deref() {
             None => false,
             Some("output") => true,

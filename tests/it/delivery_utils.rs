@@ -29,9 +29,14 @@ pub fn prhook() -> Command {
 /// Writes `prhook.toml` in `dir`: a listener on a free loopback port, the
 /// store in `dir/data`, a GitHub secret, and `extra` appended (actions).
 pub fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    write_config_with_server(dir, "", extra)
+}
+
+/// Like [`write_config`], with `server` appended to the `[server]` section.
+pub fn write_config_with_server(dir: &Path, server: &str, extra: &str) -> PathBuf {
     let path = dir.join("prhook.toml");
     let text = format!(
-        "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"data\"\n\n[github]\nwebhook_secret = \"{GITHUB_SECRET}\"\n\n{extra}\n"
+        "[server]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"data\"\n{server}\n\n[github]\nwebhook_secret = \"{GITHUB_SECRET}\"\n\n{extra}\n"
     );
     std::fs::write(&path, text).unwrap();
     path

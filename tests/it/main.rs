@@ -4,4 +4,5 @@
 mod deliveries;
 mod delivery_utils;
 mod forward;
+mod limits;
 mod metrics;
