@@ -75,7 +75,7 @@ pub struct ListArgs {
     #[command(flatten)]
     pub filter: Filter,
 
-    /// The most deliveries to list
+    /// Maximum number of deliveries to list
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub limit: u64,
 }
@@ -122,7 +122,7 @@ pub struct DeliverySummary {
     pub repository: Option<String>,
     pub pr_number: Option<i64>,
     pub status: String,
-    /// Why it was ignored, for ignored deliveries.
+    /// The reason an ignored delivery was ignored.
     pub reason: Option<String>,
     /// Attempts of all its jobs together.
     pub attempts: i64,
@@ -164,7 +164,7 @@ pub struct AttemptDetail {
     pub stderr: String,
 }
 
-/// Why a `deliveries` command failed.
+/// Failures of a `deliveries` command.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveriesError {
     #[error("no store in {0}: nothing has been received there yet (is data_dir right?)")]

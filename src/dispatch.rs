@@ -64,7 +64,7 @@ impl Dispatcher {
                 let kill = kill.clone();
                 let disabled = Arc::clone(&disabled);
                 let done_tx = done_tx.clone();
-                let span = tracing::info_span!("job", action = %job.action, id = %job.event_id, attempt = job.attempts + 1);
+                let span = job_span(&job);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
@@ -116,8 +116,25 @@ impl Dispatcher {
     }
 }
 
+/// Builds the span of one attempt, with the fields of the delivery's request span.
+fn job_span(job: &ClaimedJob) -> tracing::Span {
+    let event: serde_json::Value = serde_json::from_str(&job.normalized).unwrap_or_default();
+    let text = |pointer: &str| event.pointer(pointer).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    tracing::info_span!(
+        "job",
+        action = %job.action,
+        attempt = job.attempts + 1,
+        id = %job.event_id,
+        provider = %text("/provider"),
+        event = %text("/event"),
+        delivery_id = %text("/delivery_id"),
+        repository = %text("/repository/full_name"),
+        pr = event.pointer("/pull_request/number").and_then(serde_json::Value::as_u64),
+    )
+}
+
 /// Actions switched off while the server runs: forward actions whose URL
-/// answered 410 Gone.
+/// responded 410 Gone.
 ///
 /// NOTE: this lives in memory only, so a restart enables such an action
 /// again (presumably with a corrected URL in the configuration).

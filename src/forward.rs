@@ -1,11 +1,11 @@
 //! Runs a forward action: POSTs the normalized event JSON to a URL, signed
 //! the Standard Webhooks way so that the receiver can verify it.
 //!
-//! Headers: `webhook-id` (the event's id, the same on every retry so that
-//! the receiver can deduplicate), `webhook-timestamp` (Unix seconds) and,
+//! The headers are `webhook-id`, `webhook-timestamp` (Unix seconds) and,
 //! when the action has a secret, `webhook-signature: v1,<base64 HMAC-SHA256
-//! of id.timestamp.body>`, one signature per configured secret so that a
-//! receiver keeps verifying while a secret is rotated.
+//! of id.timestamp.body>`. The id is the event's id, the same on every
+//! retry, so the receiver can deduplicate. There is one signature per
+//! configured secret, so a receiver keeps verifying while a secret is rotated.
 
 use crate::config::secret::SecretList;
 use crate::verify::standard_webhooks_sign;
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 use tokio_util::sync::CancellationToken;
 
-/// The most bytes of a receiver's answer kept in the attempt history.
+/// Maximum bytes of a receiver's response body kept in the attempt history.
 const RESPONSE_LIMIT: usize = 64 * 1024;
 
 /// The longest `Retry-After` honoured; a longer one waits this long.
@@ -22,13 +22,13 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// How a forward attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardOutcome {
-    /// A 2xx answer.
+    /// A 2xx response.
     Delivered,
     /// 410 Gone: the receiver will never take this event; stop forwarding there.
     Gone,
     /// 429 or 503, with the wait its `Retry-After` asked for, if any.
     Throttled { retry_after: Option<Duration> },
-    /// Any other status, or no answer.
+    /// Any other status, or no response.
     Failed { error: String },
     TimedOut,
     /// Stopped by shutdown.
@@ -40,7 +40,7 @@ pub enum ForwardOutcome {
 pub struct ForwardAttempt {
     pub outcome: ForwardOutcome,
     pub http_status: Option<u16>,
-    /// The start of the receiver's answer body.
+    /// The start of the receiver's response body.
     pub response: Vec<u8>,
 }
 
@@ -85,8 +85,8 @@ pub async fn forward(
         let response = request.body(body.to_vec()).send().await?;
         let status = response.status();
         let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|value| value.to_str().ok()).and_then(parse_retry_after);
-        let answer = read_bounded(response).await;
-        Ok::<_, reqwest::Error>((status, retry_after, answer))
+        let response_body = read_bounded(response).await;
+        Ok::<_, reqwest::Error>((status, retry_after, response_body))
     };
     let result = tokio::select! {
         result = exchange => result,
@@ -106,7 +106,7 @@ pub async fn forward(
         }
         Err(error) if error.is_timeout() => ForwardAttempt { outcome: ForwardOutcome::TimedOut, http_status: None, response: Vec::new() },
         Err(error) => {
-            // The chain says why (refused, DNS, TLS); reqwest's top message alone does not.
+            // The source chain names the cause (refused, DNS, TLS), which reqwest's top message omits.
             let mut message = format!("POST {url} failed: {error}");
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {

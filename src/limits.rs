@@ -31,7 +31,7 @@ impl Limit {
         }
     }
 
-    /// How many more attempts may start now.
+    /// Returns how many more attempts may start now.
     fn allowance(&self) -> usize {
         let by_concurrency = self.max_concurrency.map_or(usize::MAX, |max| max.saturating_sub(self.running));
         let by_rate = self.rate.map_or(usize::MAX, |rate| (rate.count as usize).saturating_sub(self.starts.len()));
@@ -57,8 +57,8 @@ impl ActionLimits {
         ActionLimits { limits }
     }
 
-    /// The most attempts of each limited action that may start now; an
-    /// action not in the map has no limit of its own.
+    /// Returns the maximum attempts of each limited action that may start
+    /// now. An action not in the map has no limit of its own.
     pub fn allowances(&mut self, now: Instant) -> HashMap<String, usize> {
         self.limits
             .iter_mut()
@@ -86,7 +86,7 @@ impl ActionLimits {
         }
     }
 
-    /// The earliest time an action held back only by its rate may start again.
+    /// Returns the earliest time an action held back only by its rate may start again.
     pub fn next_rate_slot(&self) -> Option<Instant> {
         self.limits
             .values()

@@ -13,7 +13,7 @@ const RECOUNT_INTERVAL: Duration = Duration::from_secs(5);
 const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Deliveries deleted per transaction, so that a large backlog does not
-/// hold the writer (and so the webhook answers) for long.
+/// hold the writer, and with it the webhook responses, for long.
 const PRUNE_BATCH: usize = 500;
 
 /// Runs until `shutdown` is cancelled.

@@ -1,6 +1,6 @@
 //! Runs one attempt of an action. A command action is a child process
 //! without a shell, with the event JSON on stdin, a clean environment and
-//! a timeout that kills the whole process group; a forward action is an
+//! a timeout that kills the whole process group. A forward action is an
 //! HTTP POST (see [`crate::forward`]).
 
 use crate::config::{ActionConfig, ActionTarget};
@@ -28,7 +28,7 @@ pub enum AttemptOutcome {
     Timeout,
     /// Stopped by shutdown: not counted, the job is queued again.
     Interrupted,
-    /// A forward target answered 410 Gone: the action is disabled.
+    /// A forward URL responded 410 Gone, so the action is disabled.
     Gone,
 }
 
@@ -85,7 +85,7 @@ pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, 
                 }
                 ForwardOutcome::Interrupted => (AttemptOutcome::Interrupted, Some("interrupted by shutdown".into())),
             };
-            // The receiver's answer body is kept where a command's stdout goes.
+            // The receiver's response body is stored where a command's stdout goes.
             (outcome, None, error, attempt.response, Vec::new())
         }
     };

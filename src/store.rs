@@ -380,8 +380,8 @@ impl Store {
                  ORDER BY jobs.seq LIMIT ?2",
             )?;
             // Rows of a capped action past its allowance are passed over, so
-            // read more than `limit`; once the action is used up it is
-            // excluded in SQL at the next claim.
+            // this reads more than `limit` rows. Once the action is used up,
+            // the next claim excludes it in SQL.
             let fetch = (limit * 4 + 64).min(4096) as i64;
             let rows = statement.query_map(params![now_ms, fetch, skipped], |row| {
                 Ok((
@@ -424,8 +424,8 @@ impl Store {
         .await
     }
 
-    /// The earliest time a queued job of an action not in `skip` becomes
-    /// due, in Unix milliseconds.
+    /// Returns the earliest time a queued job of an action not in `skip`
+    /// becomes due, in Unix milliseconds.
     pub async fn next_due_ms(&self, skip: HashMap<String, usize>) -> Result<Option<i64>, StoreError> {
         self.read(move |connection| {
             Ok(connection.query_row(
@@ -470,7 +470,7 @@ impl Store {
     /// Marks every queued job of `action` failed, with `error` as its last
     /// error, and returns how many there were.
     ///
-    /// Used when a forward target answers 410 Gone: its jobs can never succeed.
+    /// Used when a forward URL responds 410 Gone, because its jobs can never succeed.
     pub async fn fail_queued_jobs(&self, action: String, error: String) -> Result<usize, StoreError> {
         let pending_jobs = Arc::clone(&self.pending_jobs);
         self.write_then(

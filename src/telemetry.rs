@@ -64,8 +64,8 @@ pub fn render(queue_depth: i64) -> String {
     handle.render()
 }
 
-/// Counts a delivery answered with `outcome`, for `provider` (`unknown`
-/// when the route did not decide one).
+/// Counts a delivery with its `outcome`, for `provider` (`unknown` when
+/// the route did not decide one).
 pub fn delivery_received(provider: &str, outcome: &str) {
     counter!(DELIVERIES_RECEIVED, "provider" => provider.to_owned(), "outcome" => outcome.to_owned()).increment(1);
     match outcome {

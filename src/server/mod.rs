@@ -126,7 +126,7 @@ enum Route {
     AzureUnlessOther,
 }
 
-/// The answer to a delivery that was not rejected, for the metrics.
+/// The outcome of a delivery that was not rejected, read by the metrics.
 #[derive(Debug, Clone, Copy)]
 struct Answered(&'static str);
 
@@ -152,8 +152,8 @@ async fn handle(state: AppState, route: Route, request: Request<Body>) -> Respon
     }
 }
 
-/// Checks, stores and answers one delivery. `provider_seen` is set once
-/// the route has decided the provider.
+/// Checks, stores and responds to one delivery. `provider_seen` is set
+/// once the route has decided the provider.
 async fn accept(state: &AppState, route: Route, request: Request<Body>, provider_seen: &mut Option<ProviderId>) -> Result<Response, ApiError> {
     if request.method() != Method::POST {
         return Err(ApiError::method_not_allowed(request.method().as_str()));
@@ -258,6 +258,17 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>, provider
     }
     stored.repository = event.repository.as_ref().map(|repository| repository.full_name.clone());
     stored.pr_number = event.pull_request.as_ref().map(|pull_request| pull_request.number);
+    // The dispatcher's job spans carry the same fields, so one delivery
+    // can be followed from its request to the end of its last action.
+    span.record("event", event.event.as_str());
+    span.record("delivery_id", delivery_id.as_str());
+    span.record("id", id.as_str());
+    if let Some(repository) = &stored.repository {
+        span.record("repository", repository.as_str());
+    }
+    if let Some(number) = stored.pr_number {
+        span.record("pr", number);
+    }
     stored.normalized = Some(serde_json::to_string(&event).map_err(|error| internal(&error))?);
 
     if let Some(reason) = filter_reason(&state.config.filters, &event) {

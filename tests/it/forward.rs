@@ -20,12 +20,15 @@ struct Received {
     body: serde_json::Value,
 }
 
+/// Scripted responses: a status and an optional `Retry-After` value.
+type Script = Vec<(u16, Option<&'static str>)>;
+
 /// A webhook receiver that verifies Standard Webhooks signatures and
-/// answers from a script: `(status, Retry-After)` per request, then 200.
+/// responds from a script, one entry per request, then 200.
 #[derive(Clone)]
 struct Receiver {
     secret: SecretList,
-    script: Arc<Mutex<Vec<(u16, Option<&'static str>)>>>,
+    script: Arc<Mutex<Script>>,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
@@ -66,7 +69,7 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 }
 
 /// Starts a receiver on loopback and returns it with its URL.
-async fn start_receiver(secret: &str, script: Vec<(u16, Option<&'static str>)>) -> (Receiver, String) {
+async fn start_receiver(secret: &str, script: Script) -> (Receiver, String) {
     let receiver = Receiver {
         secret: SecretList::single(Secret::new(secret.as_bytes().to_vec())),
         script: Arc::new(Mutex::new(script)),
