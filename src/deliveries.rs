@@ -441,7 +441,10 @@ pub fn show(connection: &Connection, id: &str) -> Result<DeliveryDetail, Deliver
 /// earlier attempts stay in the history.
 pub fn replay(connection: &Connection, id: &str) -> Result<usize, DeliveriesError> {
     let now = now_ms();
-    let transaction = connection.unchecked_transaction()?;
+    // IMMEDIATE takes the write lock first (waiting up to the busy
+    // timeout). A deferred transaction that read first could not upgrade
+    // while the server writes, and would fail at once with SQLITE_BUSY.
+    let transaction = rusqlite::Transaction::new_unchecked(connection, rusqlite::TransactionBehavior::Immediate)?;
     let seq: i64 = transaction
         .query_row("SELECT seq FROM deliveries WHERE id = ?1", [id], |row| row.get(0))
         .optional()?
