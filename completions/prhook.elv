@@ -34,6 +34,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand check-config 'Check the configuration as serve loads it and report each problem with its line'
             cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
             cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
+            cand deliveries 'List, show and replay stored deliveries, also while serve runs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;serve'= {
@@ -128,12 +129,103 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'prhook;deliveries'= {
+            cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
+            cand --format 'Output format'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List stored deliveries, newest first: a header line, then one line each'
+            cand show 'Show one delivery: headers, normalized event, jobs and their attempts'
+            cand replay 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'prhook;deliveries;list'= {
+            cand --status 'Only deliveries with this status: queued, running, done, failed or ignored'
+            cand --provider 'Only deliveries from this provider: github, gitlab, azure-devops or bitbucket-server'
+            cand --repository 'Only deliveries for this repository (its full name, such as acme/rocket)'
+            cand --since 'Only deliveries received at or after this RFC 3339 time'
+            cand --until 'Only deliveries received before this RFC 3339 time'
+            cand --limit 'Maximum number of deliveries to list'
+            cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
+            cand --format 'Output format'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'prhook;deliveries;show'= {
+            cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
+            cand --format 'Output format'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'prhook;deliveries;replay'= {
+            cand --status 'Only deliveries with this status: queued, running, done, failed or ignored'
+            cand --provider 'Only deliveries from this provider: github, gitlab, azure-devops or bitbucket-server'
+            cand --repository 'Only deliveries for this repository (its full name, such as acme/rocket)'
+            cand --since 'Only deliveries received at or after this RFC 3339 time'
+            cand --until 'Only deliveries received before this RFC 3339 time'
+            cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
+            cand --format 'Output format'
+            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand --failed 'Replay every failed delivery (the same as --status failed)'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'prhook;deliveries;help'= {
+            cand list 'List stored deliveries, newest first: a header line, then one line each'
+            cand show 'Show one delivery: headers, normalized event, jobs and their attempts'
+            cand replay 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'prhook;deliveries;help;list'= {
+        }
+        &'prhook;deliveries;help;show'= {
+        }
+        &'prhook;deliveries;help;replay'= {
+        }
+        &'prhook;deliveries;help;help'= {
+        }
         &'prhook;help'= {
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
             cand check-config 'Check the configuration as serve loads it and report each problem with its line'
             cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
             cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
+            cand deliveries 'List, show and replay stored deliveries, also while serve runs'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;help;serve'= {
@@ -145,6 +237,17 @@ set edit:completion:arg-completer[prhook] = {|@words|
         &'prhook;help;simulate'= {
         }
         &'prhook;help;verify-signature'= {
+        }
+        &'prhook;help;deliveries'= {
+            cand list 'List stored deliveries, newest first: a header line, then one line each'
+            cand show 'Show one delivery: headers, normalized event, jobs and their attempts'
+            cand replay 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
+        }
+        &'prhook;help;deliveries;list'= {
+        }
+        &'prhook;help;deliveries;show'= {
+        }
+        &'prhook;help;deliveries;replay'= {
         }
         &'prhook;help;help'= {
         }

@@ -39,6 +39,7 @@ complete -c prhook -n "__fish_prhook_needs_command" -f -a "completions" -d 'Prin
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]' -r
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
@@ -119,9 +120,85 @@ complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s v -l 
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s h -l help -d 'Print help'
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s V -l version -d 'Print version'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -f -a "list" -d 'List stored deliveries, newest first: a header line, then one line each'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -f -a "show" -d 'Show one delivery: headers, normalized event, jobs and their attempts'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -f -a "replay" -d 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l status -d 'Only deliveries with this status: queued, running, done, failed or ignored' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l provider -d 'Only deliveries from this provider: github, gitlab, azure-devops or bitbucket-server' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l repository -d 'Only deliveries for this repository (its full name, such as acme/rocket)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l since -d 'Only deliveries received at or after this RFC 3339 time' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l until -d 'Only deliveries received before this RFC 3339 time' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l limit -d 'Maximum number of deliveries to list' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l status -d 'Only deliveries with this status: queued, running, done, failed or ignored' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l provider -d 'Only deliveries from this provider: github, gitlab, azure-devops or bitbucket-server' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l repository -d 'Only deliveries for this repository (its full name, such as acme/rocket)' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l since -d 'Only deliveries received at or after this RFC 3339 time' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l until -d 'Only deliveries received before this RFC 3339 time' -r
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l failed -d 'Replay every failed delivery (the same as --status failed)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "list" -d 'List stored deliveries, newest first: a header line, then one line each'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one delivery: headers, normalized event, jobs and their attempts'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List stored deliveries, newest first: a header line, then one line each'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'Show one delivery: headers, normalized event, jobs and their attempts'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "replay" -d 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'

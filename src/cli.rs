@@ -51,6 +51,8 @@ pub enum Command {
     Simulate(crate::simulate::SimulateArgs),
     /// Check a captured delivery's signature, token or credentials offline
     VerifySignature(crate::verify_signature::VerifySignatureArgs),
+    /// List, show and replay stored deliveries, also while serve runs
+    Deliveries(crate::deliveries::DeliveriesArgs),
 }
 
 #[derive(Debug, Args)]

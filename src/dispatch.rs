@@ -1,14 +1,18 @@
 //! The dispatcher: takes stored jobs in order of arrival and runs them on
-//! up to `workers` at once, with retries, until shutdown.
+//! up to `workers` at once, within each action's `max_concurrency` and
+//! `rate`, with retries, until shutdown.
 
 use crate::config::ActionConfig;
 use crate::event::Event;
-use crate::runner::{retry_delay, run_action, AttemptOutcome};
+use crate::runner::{retry_delay, run_action, AttemptOutcome, AttemptResult};
+use crate::telemetry;
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use crate::limits::ActionLimits;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -32,14 +36,13 @@ impl Dispatcher {
     pub async fn run(self) {
         let kill = CancellationToken::new();
         let mut running: JoinSet<()> = JoinSet::new();
-        let mut running_actions: HashMap<String, usize> = HashMap::new();
+        let mut limits = ActionLimits::new(self.actions.values());
         let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let disabled = DisabledActions::default();
 
         loop {
             while let Ok(action) = done_rx.try_recv() {
-                if let Some(count) = running_actions.get_mut(&action) {
-                    *count = count.saturating_sub(1);
-                }
+                limits.finished(&action);
             }
             if self.shutdown.is_cancelled() {
                 break;
@@ -47,23 +50,25 @@ impl Dispatcher {
             let free = self.workers.saturating_sub(running.len());
             let mut claimed = Vec::new();
             if free > 0 {
-                match self.store.claim_due(now_ms(), free, Vec::new()).await {
+                let allowances = limits.allowances(Instant::now());
+                match self.store.claim_due(now_ms(), free, allowances).await {
                     Ok(jobs) => claimed = jobs,
                     Err(error) => tracing::error!(error = %error, "claiming jobs failed"),
                 }
             }
             let claimed_any = !claimed.is_empty();
             for job in claimed {
-                *running_actions.entry(job.action.clone()).or_default() += 1;
+                limits.started(&job.action, Instant::now());
                 let store = self.store.clone();
                 let action = self.actions.get(&job.action).cloned();
                 let kill = kill.clone();
+                let disabled = Arc::clone(&disabled);
                 let done_tx = done_tx.clone();
-                let span = tracing::info_span!("job", action = %job.action, id = %job.event_id, attempt = job.attempts + 1);
+                let span = job_span(&job);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
-                        execute(store, job, action, kill).await;
+                        execute(store, job, action, disabled, kill).await;
                         let _ = done_tx.send(name);
                     }
                     .instrument(span),
@@ -74,14 +79,20 @@ impl Dispatcher {
                 continue;
             }
 
-            let sleep_for = if running.len() >= self.workers {
+            let mut sleep_for = if running.len() >= self.workers {
                 IDLE_POLL
             } else {
-                match self.store.next_due_ms().await {
+                // Jobs held back by their action's limits do not count as
+                // due: the loop wakes for them when a slot opens.
+                let allowances = limits.allowances(Instant::now());
+                match self.store.next_due_ms(allowances).await {
                     Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
                     _ => IDLE_POLL,
                 }
             };
+            if let Some(slot) = limits.next_rate_slot() {
+                sleep_for = sleep_for.min(slot.saturating_duration_since(Instant::now()));
+            }
             tokio::select! {
                 () = self.wake.notified() => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}
@@ -105,8 +116,42 @@ impl Dispatcher {
     }
 }
 
+/// Builds the span of one attempt, with the fields of the delivery's request span.
+fn job_span(job: &ClaimedJob) -> tracing::Span {
+    let event: serde_json::Value = serde_json::from_str(&job.normalized).unwrap_or_default();
+    let text = |pointer: &str| event.pointer(pointer).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+    tracing::info_span!(
+        "job",
+        action = %job.action,
+        attempt = job.attempts + 1,
+        id = %job.event_id,
+        provider = %text("/provider"),
+        event = %text("/event"),
+        delivery_id = %text("/delivery_id"),
+        repository = %text("/repository/full_name"),
+        pr = event.pointer("/pull_request/number").and_then(serde_json::Value::as_u64),
+    )
+}
+
+/// Actions switched off while the server runs: forward actions whose URL
+/// responded 410 Gone.
+///
+/// NOTE: this lives in memory only, so a restart enables such an action
+/// again (presumably with a corrected URL in the configuration).
+pub type DisabledActions = Arc<Mutex<HashSet<String>>>;
+
 /// Runs one claimed job and records its outcome.
-async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, kill: CancellationToken) {
+async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, disabled: DisabledActions, kill: CancellationToken) {
+    let is_disabled = disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&job.action);
+    if is_disabled {
+        let error = format!("action {:?} is disabled because its URL answered 410 Gone", job.action);
+        tracing::warn!("job skipped, its action is disabled");
+        telemetry::action_failed(&job.action);
+        if let Err(error) = store.fail_job(job.job_seq, error).await {
+            tracing::error!(error = %error, "recording the job's outcome failed");
+        }
+        return;
+    }
     let Some(action) = action else {
         let error = format!("action {:?} is no longer in the configuration", job.action);
         tracing::error!(error = %error, "job failed");
@@ -132,9 +177,31 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
         }
     };
     tracing::debug!("action starting");
-    let (outcome, record) = run_action(&action, &event, &job.normalized, kill).await;
+    let AttemptResult { outcome, record, retry_after } = run_action(&action, &event, &job.normalized, kill).await;
+    let duration = Duration::from_millis((record.finished_ms - record.started_ms).max(0) as u64);
+    telemetry::action_attempted(&job.action, outcome.as_str(), duration);
     let attempt = job.attempts + 1;
     let next = match outcome {
+        AttemptOutcome::Gone => {
+            tracing::error!(
+                error = record.error.as_deref().unwrap_or(""),
+                "forward target is gone; disabling the action and failing its queued jobs"
+            );
+            telemetry::action_failed(&job.action);
+            telemetry::action_disabled(&job.action);
+            disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(job.action.clone());
+            record_finish(&store, job.job_seq, Some(record), NextStep::Failed).await;
+            let error = format!("action {:?} was disabled because its URL answered 410 Gone", job.action);
+            match store.fail_queued_jobs(job.action.clone(), error).await {
+                Ok(failed) => {
+                    for _ in 0..failed {
+                        telemetry::action_failed(&job.action);
+                    }
+                }
+                Err(error) => tracing::error!(error = %error, "failing the disabled action's jobs failed"),
+            }
+            return;
+        }
         AttemptOutcome::Success => {
             tracing::info!(duration_ms = record.finished_ms - record.started_ms, "action succeeded");
             NextStep::Done
@@ -145,12 +212,14 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
             return;
         }
         AttemptOutcome::Failure | AttemptOutcome::Timeout if attempt <= action.retries => {
-            let delay = retry_delay(attempt);
+            // A receiver's Retry-After wins over the backoff schedule.
+            let delay = retry_after.unwrap_or_else(|| retry_delay(attempt));
             tracing::warn!(
                 error = record.error.as_deref().unwrap_or(""),
                 retry_in_ms = delay.as_millis() as u64,
                 "action failed, will retry"
             );
+            telemetry::action_retry_scheduled(&job.action);
             NextStep::RetryAt(now_ms() + delay.as_millis() as i64)
         }
         AttemptOutcome::Failure | AttemptOutcome::Timeout => {
@@ -159,6 +228,7 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
                 attempts = attempt,
                 "action failed, no retries left"
             );
+            telemetry::action_failed(&job.action);
             NextStep::Failed
         }
     };

@@ -34,6 +34,7 @@ fn main() {
             // The report is already printed; only the exit code is left.
             run_check_config(&options)
         }
+        Command::Deliveries(args) => prhook::deliveries::run_deliveries(cli.config.as_deref(), args).map(|()| 0),
     };
     match result {
         Ok(0) => {}

@@ -1,9 +1,11 @@
-//! Runs a command action: a child process without a shell, the event JSON
-//! on stdin, a clean environment and a timeout that kills the whole
-//! process group.
+//! Runs one attempt of an action. A command action is a child process
+//! without a shell, with the event JSON on stdin, a clean environment and
+//! a timeout that kills the whole process group. A forward action is an
+//! HTTP POST (see [`crate::forward`]).
 
 use crate::config::{ActionConfig, ActionTarget};
 use crate::event::Event;
+use crate::forward::{forward, ForwardOutcome};
 use crate::store::{now_ms, AttemptRecord};
 use std::process::Stdio;
 use std::time::Duration;
@@ -26,6 +28,17 @@ pub enum AttemptOutcome {
     Timeout,
     /// Stopped by shutdown: not counted, the job is queued again.
     Interrupted,
+    /// A forward URL responded 410 Gone, so the action is disabled.
+    Gone,
+}
+
+/// One attempt's outcome, its record for the store, and the wait the
+/// target asked for before the next attempt (a forward's `Retry-After`).
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub outcome: AttemptOutcome,
+    pub record: AttemptRecord,
+    pub retry_after: Option<Duration>,
 }
 
 impl AttemptOutcome {
@@ -35,6 +48,7 @@ impl AttemptOutcome {
             AttemptOutcome::Failure => "failure",
             AttemptOutcome::Timeout => "timeout",
             AttemptOutcome::Interrupted => "interrupted",
+            AttemptOutcome::Gone => "gone",
         }
     }
 }
@@ -43,8 +57,10 @@ impl AttemptOutcome {
 ///
 /// `cancel` stops the attempt (killing the process group) when shutdown's
 /// grace period is over.
-pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, cancel: CancellationToken) -> (AttemptOutcome, AttemptRecord) {
+pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, cancel: CancellationToken) -> AttemptResult {
     let started_ms = now_ms();
+    let mut http_status = None;
+    let mut retry_after = None;
     let (outcome, exit_code, error, stdout, stderr) = match &action.target {
         ActionTarget::Run { program, args } => {
             let event_value: serde_json::Value = serde_json::from_str(event_json).unwrap_or_default();
@@ -52,25 +68,38 @@ pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, 
             let args: Vec<String> = args.iter().flat_map(|arg| arg.expand(&event_value)).collect();
             run_command(action, event, &program, &args, event_json, cancel).await
         }
-        ActionTarget::Forward { url, .. } => (
-            AttemptOutcome::Failure,
-            None,
-            Some(format!("forward actions are not available in this version (url {url})")),
-            Vec::new(),
-            Vec::new(),
-        ),
+        ActionTarget::Forward { url, secret } => {
+            let attempt = forward(url, secret.as_ref(), &event.id, event_json.as_bytes(), action.timeout, cancel).await;
+            http_status = attempt.http_status;
+            let (outcome, error) = match attempt.outcome {
+                ForwardOutcome::Delivered => (AttemptOutcome::Success, None),
+                ForwardOutcome::Gone => (AttemptOutcome::Gone, Some(format!("{url} answered 410 Gone"))),
+                ForwardOutcome::Throttled { retry_after: wait } => {
+                    retry_after = wait;
+                    let status = attempt.http_status.unwrap_or_default();
+                    (AttemptOutcome::Failure, Some(format!("{url} answered HTTP {status}")))
+                }
+                ForwardOutcome::Failed { error } => (AttemptOutcome::Failure, Some(error)),
+                ForwardOutcome::TimedOut => {
+                    (AttemptOutcome::Timeout, Some(format!("POST {url} timed out after {} s", action.timeout.as_secs())))
+                }
+                ForwardOutcome::Interrupted => (AttemptOutcome::Interrupted, Some("interrupted by shutdown".into())),
+            };
+            // The receiver's response body is stored where a command's stdout goes.
+            (outcome, None, error, attempt.response, Vec::new())
+        }
     };
     let record = AttemptRecord {
         started_ms,
         finished_ms: now_ms(),
         outcome: outcome.as_str().to_owned(),
         exit_code,
-        http_status: None,
+        http_status,
         error,
         stdout,
         stderr,
     };
-    (outcome, record)
+    AttemptResult { outcome, record, retry_after }
 }
 
 type CommandResult = (AttemptOutcome, Option<i32>, Option<String>, Vec<u8>, Vec<u8>);

@@ -65,6 +65,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         tracing::warn!(section = %section, "configuration section is parsed but has no effect in this version");
     }
 
+    crate::telemetry::install();
     let store = Store::open(&data_dir).context("cannot open the store").map_err(ExitError::runtime)?;
     let requeued = store.requeue_interrupted().await.context("cannot recover interrupted jobs").map_err(ExitError::runtime)?;
     if requeued > 0 {
@@ -106,6 +107,8 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         None
     };
 
+    let maintenance = tokio::spawn(crate::maintenance::run(store.clone(), config.server.retention_days, shutdown.clone()));
+
     let signal_token = shutdown.clone();
     let signal_draining = Arc::clone(&draining);
     tokio::spawn(async move {
@@ -120,6 +123,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
+    let _ = maintenance.await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,12 +39,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_dedup ON deliveries (provider, event, delivery_id);
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq);
+-- jobs.replay_base: the attempts made before the last replay. A replayed
+-- job gets its retries again, counted from there.
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_seq INTEGER NOT NULL REFERENCES deliveries (seq) ON DELETE CASCADE,
     action TEXT NOT NULL,
     status TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
+    replay_base INTEGER NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER NOT NULL,
     last_error TEXT
 );
@@ -217,11 +221,8 @@ impl Store {
         let path = data_dir.join(DATABASE_FILE);
         let connection = open_connection(&path)?;
         connection.execute_batch(SCHEMA)?;
-        let pending: i64 = connection.query_row(
-            "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')",
-            [],
-            |row| row.get(0),
-        )?;
+        migrate(&connection)?;
+        let pending = count_pending_jobs(&connection)?;
         let reader = open_connection(&path)?;
         let (writer, receiver) = mpsc::unbounded_channel::<WriteJob>();
         std::thread::Builder::new()
@@ -240,11 +241,51 @@ impl Store {
         self.pending_jobs.load(Ordering::Relaxed)
     }
 
+    /// Recounts the jobs stored and not yet finished.
+    ///
+    /// `prhook deliveries replay` queues jobs from another process, which
+    /// the in-memory count cannot see. The count is taken and set inside
+    /// the writer thread, after the commit of every write queued before
+    /// it, so it cannot lose an insert that raced with it.
+    pub async fn refresh_pending_jobs(&self) -> Result<i64, StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(count_pending_jobs, move |count| pending_jobs.store(*count, Ordering::Relaxed)).await
+    }
+
+    /// Deletes done and ignored deliveries received before `before_ms`,
+    /// with their jobs and attempts, at most `limit` of them.
+    ///
+    /// Failed deliveries are kept until replayed. Returns how many were deleted.
+    pub async fn prune(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        self.write(move |connection| {
+            Ok(connection.execute(
+                "DELETE FROM deliveries WHERE seq IN (
+                     SELECT seq FROM deliveries
+                     WHERE status IN ('done', 'ignored') AND received_ms < ?1
+                     ORDER BY seq LIMIT ?2)",
+                params![before_ms, limit as i64],
+            )?)
+        })
+        .await
+    }
+
     /// Runs `operation` in the writer's next transaction and waits for the commit.
     pub async fn write<R, F>(&self, operation: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.write_then(operation, |_| {}).await
+    }
+
+    /// Like [`Store::write`], and calls `on_commit` with the result on the
+    /// writer thread once the transaction is committed, in the order the
+    /// writes were queued.
+    async fn write_then<R, F, C>(&self, operation: F, on_commit: C) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        C: FnOnce(&R) + Send + 'static,
     {
         let (sender, receiver) = oneshot::channel();
         let job: WriteJob = Box::new(move |connection| {
@@ -254,6 +295,9 @@ impl Store {
                     Ok(_) if !committed => Err(StoreError::WriterStopped),
                     other => other,
                 };
+                if let Ok(value) = &result {
+                    on_commit(value);
+                }
                 let _ = sender.send(result);
             })
         });
@@ -279,11 +323,16 @@ impl Store {
     /// Stores a delivery and its jobs durably, or reports a duplicate.
     pub async fn insert(&self, delivery: NewDelivery) -> Result<Inserted, StoreError> {
         let job_count = delivery.actions.len() as i64;
-        let inserted = self.write(move |connection| insert_delivery(connection, &delivery)).await?;
-        if inserted == Inserted::New {
-            self.pending_jobs.fetch_add(job_count, Ordering::Relaxed);
-        }
-        Ok(inserted)
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| insert_delivery(connection, &delivery),
+            move |inserted| {
+                if *inserted == Inserted::New {
+                    pending_jobs.fetch_add(job_count, Ordering::Relaxed);
+                }
+            },
+        )
+        .await
     }
 
     /// The head commit last stored for a pull request.
@@ -311,21 +360,29 @@ impl Store {
         .await
     }
 
-    /// Claims up to `limit` due jobs in order of arrival, skipping `busy`
-    /// actions, and marks them running.
-    pub async fn claim_due(&self, now_ms: i64, limit: usize, skip_actions: Vec<String>) -> Result<Vec<ClaimedJob>, StoreError> {
+    /// Claims up to `limit` due jobs in order of arrival and marks them running.
+    ///
+    /// `allowances` caps the jobs claimed per action: an action named there
+    /// gets at most that many (0 skips it); other actions are not capped.
+    pub async fn claim_due(&self, now_ms: i64, limit: usize, allowances: HashMap<String, usize>) -> Result<Vec<ClaimedJob>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         self.write(move |connection| {
+            let mut allowances = allowances;
+            let skipped = skipped_actions_json(&allowances);
             let mut statement = connection.prepare_cached(
-                "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts, deliveries.normalized
+                "SELECT jobs.seq, deliveries.id, deliveries.seq, jobs.action, jobs.attempts - jobs.replay_base, deliveries.normalized
                  FROM jobs JOIN deliveries ON deliveries.seq = jobs.delivery_seq
                  WHERE jobs.status = 'queued' AND jobs.next_attempt_ms <= ?1
+                   AND jobs.action NOT IN (SELECT value FROM json_each(?3))
                  ORDER BY jobs.seq LIMIT ?2",
             )?;
-            let fetch = (limit + skip_actions.len() * 8).min(4096) as i64;
-            let rows = statement.query_map(params![now_ms, fetch], |row| {
+            // Rows of a capped action past its allowance are passed over, so
+            // this reads more than `limit` rows. Once the action is used up,
+            // the next claim excludes it in SQL.
+            let fetch = (limit * 4 + 64).min(4096) as i64;
+            let rows = statement.query_map(params![now_ms, fetch, skipped], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
@@ -338,8 +395,11 @@ impl Store {
             let mut claimed = Vec::new();
             for row in rows {
                 let (job_seq, event_id, delivery_seq, action, attempts, normalized) = row?;
-                if skip_actions.contains(&action) {
-                    continue;
+                if let Some(allowance) = allowances.get_mut(&action) {
+                    if *allowance == 0 {
+                        continue;
+                    }
+                    *allowance -= 1;
                 }
                 connection.execute("UPDATE jobs SET status = 'running' WHERE seq = ?1", params![job_seq])?;
                 connection.execute(
@@ -362,12 +422,14 @@ impl Store {
         .await
     }
 
-    /// The earliest time a queued job becomes due, in Unix milliseconds.
-    pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
-        self.read(|connection| {
+    /// Returns the earliest time a queued job of an action not in `skip`
+    /// becomes due, in Unix milliseconds.
+    pub async fn next_due_ms(&self, skip: HashMap<String, usize>) -> Result<Option<i64>, StoreError> {
+        self.read(move |connection| {
             Ok(connection.query_row(
-                "SELECT MIN(next_attempt_ms) FROM jobs WHERE status = 'queued'",
-                [],
+                "SELECT MIN(next_attempt_ms) FROM jobs
+                 WHERE status = 'queued' AND action NOT IN (SELECT value FROM json_each(?1))",
+                [skipped_actions_json(&skip)],
                 |row| row.get(0),
             )?)
         })
@@ -376,12 +438,78 @@ impl Store {
 
     /// Records an attempt and moves the job (and its delivery) on.
     pub async fn finish(&self, job_seq: i64, attempt: Option<AttemptRecord>, next: NextStep) -> Result<(), StoreError> {
-        self.write(move |connection| finish_job(connection, job_seq, attempt.as_ref(), next)).await?;
-        if matches!(next, NextStep::Done | NextStep::Failed) {
-            self.pending_jobs.fetch_sub(1, Ordering::Relaxed);
-        }
-        Ok(())
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| finish_job(connection, job_seq, attempt.as_ref(), next),
+            move |()| {
+                if matches!(next, NextStep::Done | NextStep::Failed) {
+                    pending_jobs.fetch_sub(1, Ordering::Relaxed);
+                }
+            },
+        )
+        .await
     }
+
+    /// Marks a claimed job failed without an attempt, with `error` as its last error.
+    pub async fn fail_job(&self, job_seq: i64, error: String) -> Result<(), StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| {
+                connection.execute("UPDATE jobs SET last_error = ?2 WHERE seq = ?1", params![job_seq, error])?;
+                finish_job(connection, job_seq, None, NextStep::Failed)
+            },
+            move |()| {
+                pending_jobs.fetch_sub(1, Ordering::Relaxed);
+            },
+        )
+        .await
+    }
+
+    /// Marks every queued job of `action` failed, with `error` as its last
+    /// error, and returns how many there were.
+    ///
+    /// Used when a forward URL responds 410 Gone, because its jobs can never succeed.
+    pub async fn fail_queued_jobs(&self, action: String, error: String) -> Result<usize, StoreError> {
+        let pending_jobs = Arc::clone(&self.pending_jobs);
+        self.write_then(
+            move |connection| {
+                let mut select = connection.prepare_cached("SELECT seq FROM jobs WHERE action = ?1 AND status = 'queued'")?;
+                let jobs: Vec<i64> = select.query_map(params![action], |row| row.get(0))?.collect::<Result<_, _>>()?;
+                for job_seq in &jobs {
+                    connection.execute("UPDATE jobs SET last_error = ?2 WHERE seq = ?1", params![job_seq, error])?;
+                    finish_job(connection, *job_seq, None, NextStep::Failed)?;
+                }
+                Ok(jobs.len())
+            },
+            move |failed| {
+                pending_jobs.fetch_sub(*failed as i64, Ordering::Relaxed);
+            },
+        )
+        .await
+    }
+}
+
+/// The actions whose allowance is used up, as a JSON array for `json_each`.
+fn skipped_actions_json(allowances: &HashMap<String, usize>) -> String {
+    let skipped: Vec<&String> = allowances.iter().filter(|(_, allowance)| **allowance == 0).map(|(name, _)| name).collect();
+    serde_json::to_string(&skipped).unwrap_or_else(|_| "[]".into())
+}
+
+fn count_pending_jobs(connection: &Connection) -> Result<i64, StoreError> {
+    Ok(connection.query_row("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')", [], |row| row.get(0))?)
+}
+
+/// Brings a store written by an earlier version up to the current schema.
+fn migrate(connection: &Connection) -> Result<(), StoreError> {
+    let has_replay_base: bool = connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'replay_base'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_replay_base {
+        connection.execute_batch("ALTER TABLE jobs ADD COLUMN replay_base INTEGER NOT NULL DEFAULT 0")?;
+    }
+    Ok(())
 }
 
 fn run_writer(mut connection: Connection, mut receiver: mpsc::UnboundedReceiver<WriteJob>) {
@@ -579,16 +707,60 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         store.insert(delivery("d-1", &["review"])).await.unwrap();
-        let claimed = store.claim_due(10, 4, vec![]).await.unwrap();
+        let claimed = store.claim_due(10, 4, HashMap::new()).await.unwrap();
         assert_eq!(claimed.len(), 1);
-        assert!(store.claim_due(10, 4, vec![]).await.unwrap().is_empty());
+        assert!(store.claim_due(10, 4, HashMap::new()).await.unwrap().is_empty());
 
         store.finish(claimed[0].job_seq, None, NextStep::RetryAt(1_000)).await.unwrap();
-        assert!(store.claim_due(999, 4, vec![]).await.unwrap().is_empty());
-        let again = store.claim_due(1_000, 4, vec![]).await.unwrap();
+        assert!(store.claim_due(999, 4, HashMap::new()).await.unwrap().is_empty());
+        let again = store.claim_due(1_000, 4, HashMap::new()).await.unwrap();
         assert_eq!(again.len(), 1);
         store.finish(again[0].job_seq, None, NextStep::Done).await.unwrap();
         assert_eq!(store.pending_jobs(), 0);
+    }
+
+    #[tokio::test]
+    async fn prune_keeps_failed_and_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut ignored = delivery("old-ignored", &[]);
+        ignored.status = Status::Ignored;
+        store.insert(ignored).await.unwrap();
+        store.insert(delivery("old-done", &["a"])).await.unwrap();
+        store.insert(delivery("old-failed", &["a"])).await.unwrap();
+        let claimed = store.claim_due(10, 2, HashMap::new()).await.unwrap();
+        store.finish(claimed[0].job_seq, None, NextStep::Done).await.unwrap();
+        store.finish(claimed[1].job_seq, None, NextStep::Failed).await.unwrap();
+        let mut recent = delivery("recent-ignored", &[]);
+        recent.status = Status::Ignored;
+        recent.received_ms = 5_000;
+        store.insert(recent).await.unwrap();
+
+        assert_eq!(store.prune(1_000, 100).await.unwrap(), 2);
+        let left: Vec<String> = store
+            .read(|connection| {
+                let mut statement = connection.prepare("SELECT delivery_id FROM deliveries ORDER BY seq")?;
+                let ids = statement.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+                Ok(ids)
+            })
+            .await
+            .unwrap();
+        assert_eq!(left, ["old-failed", "recent-ignored"]);
+    }
+
+    #[tokio::test]
+    async fn claim_respects_allowances() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for index in 0..4 {
+            store.insert(delivery(&format!("d-{index}"), &["capped", "free"])).await.unwrap();
+        }
+        let allowances = HashMap::from([("capped".to_owned(), 1)]);
+        let claimed = store.claim_due(10, 10, allowances).await.unwrap();
+        assert_eq!(claimed.iter().filter(|job| job.action == "capped").count(), 1);
+        assert_eq!(claimed.iter().filter(|job| job.action == "free").count(), 4);
+        let skipped = HashMap::from([("capped".to_owned(), 0)]);
+        assert_eq!(store.next_due_ms(skipped).await.unwrap(), None);
     }
 
     #[tokio::test]
@@ -597,10 +769,10 @@ mod tests {
         {
             let store = Store::open(dir.path()).unwrap();
             store.insert(delivery("d-1", &["review"])).await.unwrap();
-            assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+            assert_eq!(store.claim_due(10, 4, HashMap::new()).await.unwrap().len(), 1);
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.requeue_interrupted().await.unwrap(), 1);
-        assert_eq!(store.claim_due(10, 4, vec![]).await.unwrap().len(), 1);
+        assert_eq!(store.claim_due(10, 4, HashMap::new()).await.unwrap().len(), 1);
     }
 }

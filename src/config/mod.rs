@@ -694,7 +694,6 @@ impl Validator<'_> {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
                     self.error(key("forward"), format!("invalid URL {url:?}: expected http:// or https://"));
                 }
-                inactive.push("forward actions");
                 Some(ActionTarget::Forward { url: url.clone(), secret: self.secret(&key("secret"), &raw.secret) })
             }
         };
@@ -717,9 +716,6 @@ impl Validator<'_> {
                 None
             }
         });
-        if raw.rate.is_some() || raw.max_concurrency.is_some() {
-            inactive.push("action rate and max_concurrency");
-        }
         let reply = match raw.reply.as_deref() {
             None => false,
             Some("output") => true,

@@ -61,6 +61,11 @@ pub async fn serve(listener: TcpListener, router: Router, options: ServeOptions,
                 path = %request.uri().path(),
                 remote = %remote,
                 provider = tracing::field::Empty,
+                event = tracing::field::Empty,
+                delivery_id = tracing::field::Empty,
+                id = tracing::field::Empty,
+                repository = tracing::field::Empty,
+                pr = tracing::field::Empty,
             );
             let router = router.clone();
             async move {

@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use error::ApiError;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 
 /// Listed in `not_found` and `unknown_provider` messages.
 pub const ROUTES: &str = "POST /api/v1/github_webhooks (GitHub), POST /webhook (GitLab or Bitbucket Server), \
-POST / (Azure DevOps), POST /webhooks/{github,gitlab,azure-devops,bitbucket-server}, GET /healthz, GET /readyz";
+POST / (Azure DevOps), POST /webhooks/{github,gitlab,azure-devops,bitbucket-server}, GET /healthz, GET /readyz, GET /metrics";
 
 /// Past `max_body_bytes`, at most this many more bytes are read and
 /// dropped so that the client can read the 413 instead of a reset.
@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/{provider}", any(named_route))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
 }
@@ -89,6 +90,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
             answer.into_response()
         }
     }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let text = crate::telemetry::render(state.store.pending_jobs());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 async fn github_route(State(state): State<AppState>, request: Request<Body>) -> Response {
@@ -120,10 +126,22 @@ enum Route {
     AzureUnlessOther,
 }
 
+/// The outcome of a delivery that was not rejected, read by the metrics.
+#[derive(Debug, Clone, Copy)]
+struct Answered(&'static str);
+
 async fn handle(state: AppState, route: Route, request: Request<Body>) -> Response {
-    match accept(&state, route, request).await {
-        Ok(response) => response,
+    let mut provider = None;
+    let result = accept(&state, route, request, &mut provider).await;
+    let provider = provider.map_or("unknown", ProviderId::as_str);
+    match result {
+        Ok(response) => {
+            let outcome = response.extensions().get::<Answered>().map_or("unknown", |answered| answered.0);
+            crate::telemetry::delivery_received(provider, outcome);
+            response
+        }
         Err(error) => {
+            crate::telemetry::delivery_received(provider, error.code);
             if error.status.is_server_error() {
                 tracing::warn!(code = error.code, status = error.status.as_u16(), "delivery not accepted");
             } else {
@@ -134,7 +152,9 @@ async fn handle(state: AppState, route: Route, request: Request<Body>) -> Respon
     }
 }
 
-async fn accept(state: &AppState, route: Route, request: Request<Body>) -> Result<Response, ApiError> {
+/// Checks, stores and responds to one delivery. `provider_seen` is set
+/// once the route has decided the provider.
+async fn accept(state: &AppState, route: Route, request: Request<Body>, provider_seen: &mut Option<ProviderId>) -> Result<Response, ApiError> {
     if request.method() != Method::POST {
         return Err(ApiError::method_not_allowed(request.method().as_str()));
     }
@@ -147,6 +167,7 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>) -> Resul
     let headers = parts.headers;
 
     let provider = pick_provider(&state.providers, route, &headers)?;
+    *provider_seen = Some(provider.id());
     let span = tracing::Span::current();
     span.record("provider", provider.id().as_str());
 
@@ -237,6 +258,17 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>) -> Resul
     }
     stored.repository = event.repository.as_ref().map(|repository| repository.full_name.clone());
     stored.pr_number = event.pull_request.as_ref().map(|pull_request| pull_request.number);
+    // The dispatcher's job spans carry the same fields, so one delivery
+    // can be followed from its request to the end of its last action.
+    span.record("event", event.event.as_str());
+    span.record("delivery_id", delivery_id.as_str());
+    span.record("id", id.as_str());
+    if let Some(repository) = &stored.repository {
+        span.record("repository", repository.as_str());
+    }
+    if let Some(number) = stored.pr_number {
+        span.record("pr", number);
+    }
     stored.normalized = Some(serde_json::to_string(&event).map_err(|error| internal(&error))?);
 
     if let Some(reason) = filter_reason(&state.config.filters, &event) {
@@ -274,7 +306,7 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>) -> Resul
             );
             state.dispatch_wake.notify_one();
             let body = json!({"status": "queued", "id": id, "delivery_id": delivery_id});
-            Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+            Ok((StatusCode::ACCEPTED, Extension(Answered("queued")), Json(body)).into_response())
         }
         Inserted::Duplicate { id } => Ok(duplicate(&id)),
     }
@@ -287,16 +319,18 @@ fn internal(error: &dyn std::fmt::Display) -> ApiError {
 
 fn duplicate(id: &str) -> Response {
     tracing::info!(first_id = %id, "duplicate delivery");
-    (StatusCode::OK, Json(json!({"status": "duplicate", "id": id}))).into_response()
+    (StatusCode::OK, Extension(Answered("duplicate")), Json(json!({"status": "duplicate", "id": id}))).into_response()
 }
 
 fn respond_without_storing(outcome: Outcome) -> Result<Response, ApiError> {
     match outcome {
         Outcome::Pong => {
             tracing::info!("ping answered");
-            Ok((StatusCode::OK, Json(json!({"status": "pong"}))).into_response())
+            Ok((StatusCode::OK, Extension(Answered("pong")), Json(json!({"status": "pong"}))).into_response())
         }
-        Outcome::Ignored(reason) => Ok((StatusCode::OK, Json(json!({"status": "ignored", "reason": reason}))).into_response()),
+        Outcome::Ignored(reason) => {
+            Ok((StatusCode::OK, Extension(Answered("ignored")), Json(json!({"status": "ignored", "reason": reason}))).into_response())
+        }
         Outcome::Event(_) => Err(ApiError::internal()),
     }
 }
@@ -307,7 +341,7 @@ async fn store_ignored(state: &AppState, stored: NewDelivery) -> Result<Response
     match state.store.insert(stored).await.map_err(|error| internal(&error))? {
         Inserted::New => {
             tracing::debug!(reason = %reason, "delivery ignored");
-            Ok((StatusCode::OK, Json(json!({"status": "ignored", "reason": reason}))).into_response())
+            Ok((StatusCode::OK, Extension(Answered("ignored")), Json(json!({"status": "ignored", "reason": reason}))).into_response())
         }
         Inserted::Duplicate { id } => Ok(duplicate(&id)),
     }

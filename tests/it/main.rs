@@ -1,10 +1,17 @@
-//! Integration tests: the real `prhook` binary and real servers on loopback.
+//! Integration tests: the real `prhook` binary, real servers and child
+//! processes on loopback.
 
 mod check_config;
 mod config_reference;
+mod crash;
+mod deliveries;
+mod delivery_utils;
 mod filters;
 mod filters_utils;
+mod forward;
 mod generated;
+mod limits;
+mod metrics;
 mod providers;
 mod serve;
 mod simulate;
