@@ -1,3 +1,5 @@
+pub mod api;
+pub mod breaker;
 pub mod cli;
 pub mod config;
 pub mod dispatch;
@@ -6,6 +8,7 @@ pub mod filter;
 pub mod lock;
 pub mod logging;
 pub mod provider;
+pub mod replies;
 pub mod runner;
 pub mod serve;
 pub mod server;
