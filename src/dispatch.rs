@@ -3,6 +3,7 @@
 
 use crate::config::ActionConfig;
 use crate::event::Event;
+use crate::replies::Replies;
 use crate::runner::{retry_delay, run_action, AttemptOutcome};
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
 use std::collections::HashMap;
@@ -26,6 +27,9 @@ pub struct Dispatcher {
     pub shutdown: CancellationToken,
     /// How long running jobs may go on after shutdown begins.
     pub grace: Duration,
+    /// Queues replies on the pull request after attempts; `None` in tests
+    /// that need no provider API.
+    pub replies: Option<Replies>,
 }
 
 impl Dispatcher {
@@ -58,12 +62,13 @@ impl Dispatcher {
                 let store = self.store.clone();
                 let action = self.actions.get(&job.action).cloned();
                 let kill = kill.clone();
+                let replies = self.replies.clone();
                 let done_tx = done_tx.clone();
                 let span = tracing::info_span!("job", action = %job.action, id = %job.event_id, attempt = job.attempts + 1);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
-                        execute(store, job, action, kill).await;
+                        execute(store, job, action, kill, replies).await;
                         let _ = done_tx.send(name);
                     }
                     .instrument(span),
@@ -106,7 +111,7 @@ impl Dispatcher {
 }
 
 /// Runs one claimed job and records its outcome.
-async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, kill: CancellationToken) {
+async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, kill: CancellationToken, replies: Option<Replies>) {
     let Some(action) = action else {
         let error = format!("action {:?} is no longer in the configuration", job.action);
         tracing::error!(error = %error, "job failed");
@@ -162,6 +167,11 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, ki
             NextStep::Failed
         }
     };
+    // Replies on the pull request: queued in the store before the outcome
+    // is recorded and posted by the reply worker.
+    if let Some(replies) = &replies {
+        replies.after_attempt(&action, &job, &event, &record, next).await;
+    }
     record_finish(&store, job.job_seq, Some(record), next).await;
 }
 

@@ -3,9 +3,11 @@
 
 use crate::config::generated::{self, GeneratedSecrets};
 use crate::config::{Config, ConfigSource, LoadError, Overrides};
+use crate::api::Apis;
 use crate::dispatch::Dispatcher;
 use crate::lock::DataDirLock;
 use crate::provider::{ProviderId, Providers};
+use crate::replies::{Replies, RetryPolicy};
 use crate::server::listener::{self, ServeOptions};
 use crate::server::{self, AppState};
 use crate::store::Store;
@@ -71,6 +73,12 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         tracing::info!(jobs = requeued, "jobs interrupted by the last stop are queued again");
     }
 
+    let apis = Apis::from_config(&config).context("cannot set up the provider API clients").map_err(ExitError::usage)?;
+    let replies = Replies::new(store.clone(), Arc::new(apis))
+        .await
+        .context("cannot open the reply outbox")
+        .map_err(ExitError::runtime)?;
+
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))
@@ -88,7 +96,9 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         store: store.clone(),
         dispatch_wake: Arc::clone(&wake),
         draining: Arc::clone(&draining),
+        replies: Some(replies.clone()),
     };
+    replies.spawn_own_login_lookups(shutdown.clone());
 
     let dispatcher = if config.server.dispatch {
         let actions: HashMap<_, _> = config.actions.iter().map(|action| (action.name.clone(), action.clone())).collect();
@@ -99,12 +109,17 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
             wake,
             shutdown: shutdown.clone(),
             grace: config.server.shutdown_grace,
+            replies: Some(replies.clone()),
         };
         Some(tokio::spawn(dispatcher.run()))
     } else {
         tracing::warn!("dispatch = false: deliveries are stored but no action runs");
         None
     };
+
+    // Replies are posted even with `dispatch = false`, so acks and replies
+    // queued before go out.
+    let reply_worker = tokio::spawn(replies.worker(RetryPolicy::default(), shutdown.clone()).run());
 
     let signal_token = shutdown.clone();
     let signal_draining = Arc::clone(&draining);
@@ -120,6 +135,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
+    let _ = reply_worker.await;
     tracing::info!("stopped");
     Ok(())
 }

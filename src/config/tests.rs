@@ -170,3 +170,31 @@ service = "localtunnel"
     assert_eq!(config.circuit_breaker.failure_threshold, 3);
     assert!(config.inactive_sections.contains(&"tunnel"));
 }
+
+#[test]
+fn azure_token_needs_api_url() {
+    let found = errors(
+        r#"
+[azure_devops]
+password = "p"
+token = "t"
+"#,
+    );
+    assert!(found.iter().any(|finding| finding.key == "azure_devops.api_url"), "{found:?}");
+}
+
+#[test]
+fn reply_without_token_warns() {
+    let config = load(
+        r#"
+[[actions]]
+name = "review"
+on = ["comment:/review"]
+run = ["true"]
+reply = "output"
+"#,
+    )
+    .unwrap();
+    assert!(config.warnings.iter().any(|warning| warning.key == "actions[0].reply"));
+    assert!(config.inactive_sections.is_empty());
+}
