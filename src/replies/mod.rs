@@ -11,7 +11,7 @@
 
 mod outbox;
 
-pub use outbox::{Outbox, QueuedReply, ReplyKind, ReplyStatus, ReplyWorker, RetryPolicy};
+pub use outbox::{NewReply, Outbox, QueuedReply, ReplyKind, ReplyStatus, ReplyWorker, RetryPolicy};
 
 use crate::api::{Apis, Target};
 use crate::config::ActionConfig;
