@@ -4,8 +4,9 @@
 //! After `failure_threshold` of them it opens: calls fail fast for
 //! `recovery_timeout`. Then it is half-open and lets exactly one trial
 //! call through, which closes it on success and opens it again on failure.
-//! Failures are timeouts, connection errors and 5xx answers; any other
-//! answer (2xx, 4xx, 429) shows the host is up and counts as a success.
+//! Failures are timeouts, connection errors and 5xx responses. Any other
+//! response (2xx, 4xx, 429) shows that the host is up, so it counts as a
+//! success.
 
 use crate::config::CircuitBreakerConfig;
 use std::sync::{Arc, Mutex};
@@ -84,7 +85,7 @@ impl Breaker {
         &self.inner.host
     }
 
-    /// The current state. An open breaker whose recovery timeout has
+    /// Returns the current state. An open breaker whose recovery timeout has
     /// passed reports half-open, because the next call is its trial.
     pub fn state(&self) -> BreakerState {
         match &*self.phase() {
@@ -177,13 +178,13 @@ pub struct Permit {
 }
 
 impl Permit {
-    /// Records that the host answered.
+    /// Records that the host sent a response that is not a 5xx.
     pub fn success(mut self) {
         self.resolved = true;
         self.breaker.record(self.trial, true);
     }
 
-    /// Records a timeout, connection error or 5xx answer.
+    /// Records a timeout, connection error or 5xx response.
     pub fn failure(mut self) {
         self.resolved = true;
         self.breaker.record(self.trial, false);

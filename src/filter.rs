@@ -36,8 +36,8 @@ impl Default for Filters {
 
 /// Returns why a comment must not trigger actions because prhook wrote it:
 /// it carries the reply marker, or its author is the account of the
-/// provider API token (`own_login`, once looked up). This holds whatever
-/// the `[filters]` say, so that prhook cannot loop on its own replies.
+/// provider API token (`own_login`, once looked up). This applies whatever
+/// the `[filters]` contain, so that prhook cannot loop on its own replies.
 pub fn own_reply_reason(event: &Event, own_login: Option<&str>) -> Option<String> {
     if !matches!(event.kind, Kind::Comment | Kind::Review) {
         return None;

@@ -24,7 +24,7 @@ pub struct AzureTarget {
     /// Repository id (a GUID) or name.
     pub repository: String,
     pub pull_request_id: u64,
-    /// The thread of the comment to answer.
+    /// The thread of the comment to reply to.
     pub thread_id: Option<u64>,
     pub comment_id: Option<u64>,
 }
@@ -97,7 +97,7 @@ impl AzureApi {
         Ok(())
     }
 
-    /// Answers the target's comment inside its thread.
+    /// Replies to the target's comment inside its thread.
     pub async fn reply_in_thread(&self, http: &HttpClient, target: &AzureTarget, text: &str) -> Result<(), ApiError> {
         let (Some(thread_id), Some(comment_id)) = (target.thread_id, target.comment_id) else {
             return Ok(());
@@ -122,7 +122,7 @@ impl AzureApi {
             .and_then(|account| account.get("$value"))
             .and_then(Value::as_str)
             .map(str::to_owned)
-            .ok_or_else(|| ApiError::InvalidResponse { host, message: "the connectionData answer has no account name".into() })
+            .ok_or_else(|| ApiError::InvalidResponse { host, message: "the connectionData response has no account name".into() })
     }
 }
 

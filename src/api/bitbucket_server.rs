@@ -13,7 +13,7 @@ pub struct BitbucketTarget {
     pub project_key: String,
     pub repository_slug: String,
     pub pull_request_id: u64,
-    /// The comment to answer.
+    /// The comment to reply to.
     pub comment_id: Option<u64>,
 }
 
@@ -73,7 +73,7 @@ impl BitbucketApi {
         Ok(())
     }
 
-    /// Answers the target's comment with a reply comment.
+    /// Replies to the target's comment with a reply comment.
     pub async fn reply_to_comment(&self, http: &HttpClient, target: &BitbucketTarget, text: &str) -> Result<(), ApiError> {
         let Some(comment_id) = target.comment_id else {
             return Ok(());

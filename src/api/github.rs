@@ -108,7 +108,7 @@ impl GithubApi {
             .header("x-github-api-version", API_VERSION)
     }
 
-    /// The signed JWT that authenticates as the App itself.
+    /// Signs the JWT that authenticates as the App itself; `None` for a token.
     fn app_jwt(&self) -> Result<Option<String>, ApiError> {
         let Credentials::App { app_id, key } = &self.credentials else {
             return Ok(None);
@@ -118,7 +118,8 @@ impl GithubApi {
         jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, key).map(Some).map_err(ApiError::PrivateKey)
     }
 
-    /// The credentials for a call about `installation_id`'s repositories.
+    /// Returns the credentials for a call about `installation_id`'s
+    /// repositories, exchanging the App's JWT for an installation token.
     async fn auth(&self, http: &HttpClient, installation_id: Option<u64>) -> Result<Auth, ApiError> {
         let Some(jwt) = self.app_jwt()? else {
             let Credentials::Token(token) = &self.credentials else { unreachable!("only an App has a JWT") };
@@ -134,7 +135,7 @@ impl GithubApi {
         let host = super::host_of(&request.url)?;
         let body = response.json(&host)?;
         let token = str_at(&body, "token")
-            .ok_or_else(|| ApiError::InvalidResponse { host: host.clone(), message: "the access token answer has no token".into() })?
+            .ok_or_else(|| ApiError::InvalidResponse { host: host.clone(), message: "the access token response has no token".into() })?
             .to_owned();
         // An unreadable expiry counts as GitHub's documented one hour.
         let expires_at = str_at(&body, "expires_at")
@@ -174,7 +175,7 @@ impl GithubApi {
         Ok(())
     }
 
-    /// The login the credentials comment as: `GET /user` for a token, and
+    /// Fetches the login that the credentials comment as: `GET /user` for a token, and
     /// `{slug}[bot]` from `GET /app` for an App.
     pub async fn own_login(&self, http: &HttpClient) -> Result<String, ApiError> {
         let (path, auth) = match (&self.credentials, self.app_jwt()?) {
@@ -187,7 +188,7 @@ impl GithubApi {
         let body = http.send(&request).await?.json(&host)?;
         let field = if path == "app" { "slug" } else { "login" };
         let name = str_at(&body, field)
-            .ok_or_else(|| ApiError::InvalidResponse { host, message: format!("the /{path} answer has no {field}") })?;
+            .ok_or_else(|| ApiError::InvalidResponse { host, message: format!("the /{path} response has no {field}") })?;
         Ok(if path == "app" { format!("{name}[bot]") } else { name.to_owned() })
     }
 }

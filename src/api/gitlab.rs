@@ -89,7 +89,7 @@ impl GitlabApi {
         let body = http.send(&request).await?.json(&host)?;
         str_at(&body, "username")
             .map(str::to_owned)
-            .ok_or_else(|| ApiError::InvalidResponse { host, message: "the /user answer has no username".into() })
+            .ok_or_else(|| ApiError::InvalidResponse { host, message: "the /user response has no username".into() })
     }
 }
 

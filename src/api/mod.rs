@@ -3,7 +3,7 @@
 //!
 //! Every call goes through [`HttpClient`], which keeps one circuit breaker
 //! and one rate-limit pause per API host. A call to a host that is rate
-//! limited waits until the reset and is then sent again; a call to a host
+//! limited waits until the reset and is then sent again. A call to a host
 //! whose breaker is open fails at once with [`ApiError::BreakerOpen`].
 
 pub mod azure_devops;
@@ -26,15 +26,15 @@ use tokio::time::Instant;
 /// How long one API call may take, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The longest pause a rate limit can impose; GitHub's and GitLab's
-/// windows are at most an hour.
+/// The maximum pause a rate limit can impose, because GitHub's and
+/// GitLab's windows are at most an hour.
 const MAX_PAUSE: Duration = Duration::from_secs(3600);
 
 /// The pause after a 429 that names no reset time.
 const DEFAULT_PAUSE: Duration = Duration::from_secs(60);
 
-/// Rate-limit answers in a row after which a call gives up (and is tried
-/// again later by its caller).
+/// Rate-limit responses in a row after which a call fails with
+/// [`ApiError::RateLimited`], so that its caller retries it later.
 const MAX_RATE_LIMITED: u32 = 5;
 
 /// Why an API call failed.
@@ -43,16 +43,17 @@ pub enum ApiError {
     /// The host's circuit breaker is open; nothing was sent.
     #[error("circuit breaker for {host} is open")]
     BreakerOpen { host: String, retry_at: Instant },
-    /// A timeout, connection error or 5xx answer.
+    /// A timeout or connection error.
     #[error("request to {host} failed")]
     Unavailable {
         host: String,
         #[source]
         source: reqwest::Error,
     },
-    #[error("{host} answered {status}: {message}")]
+    /// A 5xx response.
+    #[error("{host} responded with {status}: {message}")]
     ServerError { host: String, status: u16, message: String },
-    /// A 4xx answer: the request itself is wrong (token, permissions, a
+    /// A 4xx response: the request itself is wrong (token, permissions, a
     /// deleted pull request) and sending it again will not help.
     #[error("{host} rejected the request with {status}: {message}")]
     Rejected { host: String, status: u16, message: String },
@@ -67,7 +68,7 @@ pub enum ApiError {
     PrivateKey(#[source] jsonwebtoken::errors::Error),
     #[error("the delivery has no installation id, which a GitHub App needs for its token")]
     NoInstallation,
-    #[error("unexpected answer from {host}: {message}")]
+    #[error("unexpected response from {host}: {message}")]
     InvalidResponse { host: String, message: String },
 }
 
@@ -129,7 +130,7 @@ impl ApiRequest {
     }
 }
 
-/// A successful answer.
+/// A successful response.
 #[derive(Debug)]
 pub struct ApiResponse {
     pub status: StatusCode,
@@ -170,7 +171,7 @@ impl HttpClient {
         HttpClient { client, breaker_config, hosts: Arc::default() }
     }
 
-    /// The breaker of every host called so far, for metrics.
+    /// Returns the breaker of every host called so far, for metrics.
     pub fn breakers(&self) -> Vec<Breaker> {
         let hosts = self.hosts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut breakers: Vec<Breaker> = hosts.values().map(|host| host.breaker.clone()).collect();
@@ -197,7 +198,7 @@ impl HttpClient {
         }))
     }
 
-    /// Sends `request`, waiting out rate limits, and returns a 2xx answer.
+    /// Sends `request`, waiting out rate limits, and returns a 2xx response.
     pub async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, ApiError> {
         let name = host_of(&request.url)?;
         let host = self.host(&name);
@@ -293,12 +294,12 @@ struct Pause {
     retry: bool,
 }
 
-/// Reads the pause an answer asks for.
+/// Reads the pause that a response requests.
 ///
 /// A 429, or a 403 with `X-RateLimit-Remaining: 0` (GitHub's primary
-/// limit) or with `Retry-After` (GitHub's secondary limit), refuses the
+/// limit) or with `Retry-After` (GitHub's secondary limit), rejects the
 /// call: the pause comes from `Retry-After`, else the reset header, else
-/// [`DEFAULT_PAUSE`]. A successful answer that used up the budget
+/// [`DEFAULT_PAUSE`]. A successful response that used up the budget
 /// (`X-RateLimit-Remaining` or GitLab's `RateLimit-Remaining` at 0)
 /// pauses later calls until the reset.
 fn rate_limit_pause(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Option<Pause> {
@@ -312,9 +313,9 @@ fn rate_limit_pause(status: StatusCode, headers: &HeaderMap, now: SystemTime) ->
     });
     let exhausted = remaining == Some(0);
 
-    let refused = status == StatusCode::TOO_MANY_REQUESTS
+    let rejected = status == StatusCode::TOO_MANY_REQUESTS
         || (status == StatusCode::FORBIDDEN && (exhausted || retry_after.is_some()));
-    if refused {
+    if rejected {
         let wait = retry_after.or(until_reset).unwrap_or(DEFAULT_PAUSE);
         return Some(Pause { wait: wait.min(MAX_PAUSE), retry: true });
     }
@@ -341,7 +342,7 @@ fn parse_retry_after(text: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// The `message` of a JSON error body, or the body's start.
+/// Extracts the `message` of a JSON error body, or the body's start.
 fn error_message(body: &str) -> String {
     let message = serde_json::from_str::<Value>(body).ok().and_then(|value| match value.get("message") {
         Some(Value::String(text)) => Some(text.clone()),
@@ -433,7 +434,7 @@ impl Apis {
         }
     }
 
-    /// The API base URL of `provider`, when it has credentials.
+    /// Returns the API base URL of `provider`, when it has credentials.
     pub fn base_url(&self, provider: ProviderId) -> Option<&str> {
         match provider {
             ProviderId::Github => self.github.as_ref().map(|api| api.base.as_str()),
@@ -448,7 +449,7 @@ impl Apis {
         self.http.blocked_until(self.base_url(provider)?)
     }
 
-    /// Each breaker's host and state, for metrics.
+    /// Returns each breaker's host and state, for metrics.
     pub fn breaker_states(&self) -> Vec<(String, BreakerState)> {
         self.http.breakers().into_iter().map(|breaker| (breaker.host().to_owned(), breaker.state())).collect()
     }
@@ -486,7 +487,7 @@ impl Apis {
         Ok(login)
     }
 
-    /// The login looked up by [`Apis::fetch_own_login`], if it finished.
+    /// Returns the login stored by [`Apis::fetch_own_login`], if it finished.
     pub fn own_login(&self, provider: ProviderId) -> Option<String> {
         self.own_logins.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&provider).cloned()
     }

@@ -3,9 +3,9 @@
 //! slash command (`ack`).
 //!
 //! Replies are not sent by the dispatcher itself. They are queued in the
-//! store's `replies` table (the outbox) and posted by [`ReplyWorker`], so a
+//! store's `replies` table (the outbox) and posted by [`ReplyWorker`]. So a
 //! reply that cannot be sent while a provider's circuit breaker is open
-//! waits in the store and goes out when the breaker closes, without the
+//! waits in the store, and it goes out when the breaker closes without the
 //! action running again. Each reply has a unique key, so queuing it twice
 //! (a job run again after a crash) posts it once.
 
@@ -34,7 +34,7 @@ pub const HTML_MARKER: &str = "<!-- prhook -->";
 // Azure DevOps renders HTML comments was not checked against a live server.
 pub const LINK_MARKER: &str = "[//]: # (prhook)";
 
-/// The marker written into replies on `provider`.
+/// Returns the marker written into replies on `provider`.
 pub fn marker(provider: ProviderId) -> &'static str {
     match provider {
         ProviderId::Github | ProviderId::Gitlab => HTML_MARKER,
@@ -47,15 +47,17 @@ pub fn has_marker(body: &str) -> bool {
     body.contains(HTML_MARKER) || body.contains(LINK_MARKER)
 }
 
-/// The longest comment each provider accepts, in characters.
+/// Returns the maximum comment length each provider accepts, in characters.
 ///
-/// GitHub: 65,536, the maximum its REST API names when it rejects a longer
-/// body ("body is too long (maximum is 65536 characters)"). GitLab:
-/// 1,000,000, the length limit of a note. Azure DevOps: 150,000, the limit
-/// its API reports for comment content.
-// NOTE: Bitbucket Server documents no comment limit that could be found;
-// 32,768 is a conservative guess. These values were taken from the
-// providers' error messages and were not verified against live servers.
+/// GitHub rejects longer bodies with 422 "Body is too long (maximum is
+/// 65536 characters)". GitLab's notes API documents `body` as "Limited to
+/// 1,000,000 characters". Azure DevOps rejects longer content with "A
+/// discussion comment cannot be longer than 150000 characters", a limit
+/// it does not document.
+// NOTE: no Bitbucket Server comment limit was found. 32,768 is the limit
+// Atlassian's tracker (BSERV-14135) gives for pull request descriptions,
+// assumed to hold for comments too. None of these values was checked
+// against a live server.
 pub fn comment_limit(provider: ProviderId) -> usize {
     match provider {
         ProviderId::Github => 65_536,
@@ -100,8 +102,8 @@ pub fn failure_comment(provider: ProviderId, action: &str, record: &AttemptRecor
     format!("{}\n**prhook**: action `{action}` failed after {tries}; {reason}. The server log has the details.", marker(provider))
 }
 
-/// Builds the text of an acknowledgement on providers that answer with a
-/// comment (Azure DevOps, Bitbucket Server).
+/// Builds the text of an acknowledgement on providers that acknowledge
+/// with a comment (Azure DevOps, Bitbucket Server).
 pub fn ack_comment(provider: ProviderId, command: &str) -> String {
     format!("{}\n👀 prhook received `/{command}` and queued it.", marker(provider))
 }
@@ -122,7 +124,7 @@ impl Replies {
         Ok(Replies { apis, outbox, wake: Arc::new(Notify::new()) })
     }
 
-    /// The worker that posts queued replies, to be spawned.
+    /// Creates the worker that posts queued replies, to be spawned.
     pub fn worker(&self, policy: RetryPolicy, shutdown: CancellationToken) -> ReplyWorker {
         ReplyWorker::new(self.outbox.clone(), Arc::clone(&self.apis), Arc::clone(&self.wake), policy, shutdown)
     }
@@ -159,14 +161,14 @@ impl Replies {
         }
     }
 
-    /// The login of `provider`'s API account, once looked up.
+    /// Returns the login of `provider`'s API account, once looked up.
     pub fn own_login(&self, provider: ProviderId) -> Option<String> {
         self.apis.own_login(provider)
     }
 
     /// Queues an acknowledgement for a slash-command comment that an action
     /// with `ack = true` selected. Runs in the background so that the
-    /// provider's answer does not wait for it.
+    /// response to the provider does not wait for it.
     pub fn on_accept(&self, event: &Event, payload: &Value, actions: &[ActionConfig]) {
         let Some(command) = &event.command else {
             return;

@@ -31,10 +31,10 @@ CREATE TABLE IF NOT EXISTS replies (
 CREATE INDEX IF NOT EXISTS replies_due ON replies (status, next_attempt_ms, seq);
 ";
 
-/// The most replies read from the store per round.
+/// The maximum number of replies read from the store per round.
 const BATCH: usize = 256;
 
-/// The longest the worker sleeps before looking at the outbox again.
+/// The maximum time the worker sleeps before it reads the outbox again.
 const IDLE_POLL: Duration = Duration::from_secs(5);
 
 /// How long sends still running at shutdown may go on.
@@ -215,7 +215,7 @@ impl Outbox {
             .await
     }
 
-    /// The earliest time a pending reply becomes due, in Unix milliseconds.
+    /// Returns the earliest time a pending reply becomes due, in Unix milliseconds.
     pub async fn next_due_ms(&self) -> Result<Option<i64>, StoreError> {
         self.store
             .read(|connection| {
@@ -224,7 +224,7 @@ impl Outbox {
             .await
     }
 
-    /// The number of replies in each status.
+    /// Counts the replies in each status.
     pub async fn counts(&self) -> Result<HashMap<String, i64>, StoreError> {
         self.store
             .read(|connection| {
@@ -235,7 +235,7 @@ impl Outbox {
             .await
     }
 
-    /// The stored payload of a delivery, decoded from JSON or from
+    /// Reads the stored payload of a delivery, decoded from JSON or from
     /// GitHub's form encoding (`payload=`).
     pub async fn delivery_payload(&self, event_id: &str) -> Result<Option<Value>, StoreError> {
         let event_id = event_id.to_owned();

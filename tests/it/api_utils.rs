@@ -1,6 +1,6 @@
 //! A mock provider API: a real HTTP server on a loopback port, on its own
-//! thread and runtime, that records every request and answers with a
-//! response the test chooses.
+//! thread and runtime, that records every request and sends the response
+//! the test chooses.
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -27,25 +27,25 @@ impl Recorded {
     }
 }
 
-/// The mock's answer: status, headers and body.
-pub struct Answer {
+/// A response of the mock: status, headers and body.
+pub struct MockResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
-impl Answer {
-    pub fn json(status: u16, body: Value) -> Answer {
-        Answer { status, headers: vec![("content-type".into(), "application/json".into())], body: body.to_string() }
+impl MockResponse {
+    pub fn json(status: u16, body: Value) -> MockResponse {
+        MockResponse { status, headers: vec![("content-type".into(), "application/json".into())], body: body.to_string() }
     }
 
-    pub fn with_header(mut self, name: &str, value: &str) -> Answer {
+    pub fn with_header(mut self, name: &str, value: &str) -> MockResponse {
         self.headers.push((name.into(), value.into()));
         self
     }
 }
 
-type Responder = Box<dyn Fn(&Recorded) -> Answer + Send + Sync>;
+type Responder = Box<dyn Fn(&Recorded) -> MockResponse + Send + Sync>;
 
 struct Shared {
     requests: Mutex<Vec<Recorded>>,
@@ -61,8 +61,8 @@ pub struct MockApi {
 }
 
 impl MockApi {
-    /// Starts the mock; `responder` picks the answer for each request.
-    pub fn start(responder: impl Fn(&Recorded) -> Answer + Send + Sync + 'static) -> MockApi {
+    /// Starts the mock; `responder` picks the response to each request.
+    pub fn start(responder: impl Fn(&Recorded) -> MockResponse + Send + Sync + 'static) -> MockApi {
         let shared = Arc::new(Shared { requests: Mutex::new(Vec::new()), responder: Box::new(responder) });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -113,10 +113,10 @@ fn record(shared: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: B
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         received_at: SystemTime::now(),
     };
-    let answer = (shared.responder)(&recorded);
+    let response_spec = (shared.responder)(&recorded);
     shared.requests.lock().unwrap().push(recorded);
-    let mut response = (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
-    for (name, value) in answer.headers {
+    let mut response = (StatusCode::from_u16(response_spec.status).unwrap(), response_spec.body).into_response();
+    for (name, value) in response_spec.headers {
         response.headers_mut().insert(
             axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
             axum::http::HeaderValue::from_str(&value).unwrap(),

@@ -2,7 +2,7 @@
 //! exact requests of comments, acks and the GitHub App token exchange,
 //! the circuit breaker, rate limits, and replies end to end from `serve`.
 
-use crate::api_utils::{wait_until, Answer, MockApi, Recorded};
+use crate::api_utils::{wait_until, MockResponse, MockApi, Recorded};
 use crate::utils::{wait_for, TestServer};
 use base64::Engine;
 use prhook::api::{Apis, Target};
@@ -25,8 +25,8 @@ fn apis(text: &str) -> Apis {
     Apis::from_config(&config(text)).unwrap()
 }
 
-fn created(_: &Recorded) -> Answer {
-    Answer::json(201, json!({"id": 1}))
+fn created(_: &Recorded) -> MockResponse {
+    MockResponse::json(201, json!({"id": 1}))
 }
 
 fn github_comment_payload() -> Value {
@@ -173,9 +173,9 @@ async fn github_app_token_exchange() {
     let (private_key, public_key) = generate_rsa_key(dir.path());
     let mock = MockApi::start(|request| {
         if request.path.starts_with("/app/installations/") {
-            Answer::json(201, json!({"token": "ghs_installation", "expires_at": "2999-01-01T00:00:00Z"}))
+            MockResponse::json(201, json!({"token": "ghs_installation", "expires_at": "2999-01-01T00:00:00Z"}))
         } else {
-            Answer::json(201, json!({"id": 1}))
+            MockResponse::json(201, json!({"id": 1}))
         }
     });
     let apis = apis(&format!(
@@ -209,7 +209,7 @@ async fn github_app_token_exchange() {
 async fn github_app_login_is_bot() {
     let dir = tempfile::tempdir().unwrap();
     let (private_key, _) = generate_rsa_key(dir.path());
-    let mock = MockApi::start(|_| Answer::json(200, json!({"slug": "prhook-review"})));
+    let mock = MockApi::start(|_| MockResponse::json(200, json!({"slug": "prhook-review"})));
     let apis = apis(&format!(
         "[github]\nwebhook_secret = \"s\"\napi_url = \"{}\"\napp_id = 12345\nprivate_key = {{ file = \"{}\" }}\n",
         mock.url,
@@ -239,9 +239,9 @@ async fn breaker_holds_then_posts_waiting() {
     let failing_in_mock = Arc::clone(&failing);
     let mock = MockApi::start(move |_| {
         if failing_in_mock.load(Ordering::SeqCst) {
-            Answer::json(500, json!({"message": "down"}))
+            MockResponse::json(500, json!({"message": "down"}))
         } else {
-            Answer::json(201, json!({"id": 1}))
+            MockResponse::json(201, json!({"id": 1}))
         }
     });
     let mut config = config(&format!(
@@ -297,11 +297,11 @@ async fn rate_limit_403_pauses_not_trips() {
     let limited_in_mock = Arc::clone(&limited);
     let mock = MockApi::start(move |_| {
         if limited_in_mock.swap(false, Ordering::SeqCst) {
-            Answer::json(403, json!({"message": "API rate limit exceeded"}))
+            MockResponse::json(403, json!({"message": "API rate limit exceeded"}))
                 .with_header("x-ratelimit-remaining", "0")
                 .with_header("x-ratelimit-reset", &reset.to_string())
         } else {
-            Answer::json(201, json!({"id": 1}))
+            MockResponse::json(201, json!({"id": 1}))
         }
     });
     let apis = apis(&format!(
@@ -345,8 +345,8 @@ fn github_issue_comment(body: &str, author: &str) -> Vec<u8> {
 #[test]
 fn serve_acks_replies_and_skips_own() {
     let mock = MockApi::start(|request| match request.method.as_str() {
-        "GET" => Answer::json(200, json!({"login": "prhook-bot"})),
-        _ => Answer::json(201, json!({"id": 1})),
+        "GET" => MockResponse::json(200, json!({"login": "prhook-bot"})),
+        _ => MockResponse::json(201, json!({"id": 1})),
     });
     let dir = tempfile::tempdir().unwrap();
     let port = crate::utils::free_port();
