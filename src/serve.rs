@@ -118,8 +118,13 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     };
 
     // Replies are posted even with `dispatch = false`, so acks and replies
-    // queued before go out.
-    let reply_worker = tokio::spawn(replies.worker(RetryPolicy::default(), shutdown.clone()).run());
+    // queued before go out. The worker stops after the dispatcher, so that
+    // replies of actions finishing in the shutdown grace period can still
+    // go out. Replies left over stay queued for the next start.
+    let reply_shutdown = CancellationToken::new();
+    let retention = std::time::Duration::from_secs(u64::from(config.server.retention_days) * 24 * 3600);
+    let reply_worker =
+        tokio::spawn(replies.worker(RetryPolicy::default(), reply_shutdown.clone()).with_retention(retention).run());
 
     let signal_token = shutdown.clone();
     let signal_draining = Arc::clone(&draining);
@@ -135,6 +140,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
+    reply_shutdown.cancel();
     let _ = reply_worker.await;
     tracing::info!("stopped");
     Ok(())

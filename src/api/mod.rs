@@ -414,14 +414,22 @@ pub struct Apis {
 impl Apis {
     /// Builds a client for each provider section that has an API token.
     pub fn from_config(config: &Config) -> Result<Apis, ApiError> {
-        Ok(Apis {
+        let apis = Apis {
             http: HttpClient::new(config.circuit_breaker.clone()),
             github: github::GithubApi::from_config(&config.github)?,
             gitlab: gitlab::GitlabApi::from_config(&config.gitlab),
             azure_devops: azure_devops::AzureApi::from_config(&config.azure_devops),
             bitbucket_server: bitbucket_server::BitbucketApi::from_config(&config.bitbucket_server),
             own_logins: RwLock::default(),
-        })
+        };
+        // Registering each host up front checks its URL and lists its
+        // breaker in the metrics before the first call.
+        for provider in ProviderId::ALL {
+            if let Some(base) = apis.base_url(provider) {
+                apis.http.host(&host_of(base)?);
+            }
+        }
+        Ok(apis)
     }
 
     /// Tells whether `provider` has API credentials.

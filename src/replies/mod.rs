@@ -161,6 +161,32 @@ impl Replies {
         }
     }
 
+    /// Renders the breaker states and the outbox counts in the Prometheus
+    /// text format, for the `/metrics` route.
+    pub async fn render_metrics(&self) -> String {
+        use std::fmt::Write;
+        let mut text = String::new();
+        text.push_str("# HELP prhook_circuit_breaker_state Circuit breaker per provider API host: 0 closed, 1 open, 2 half-open.\n");
+        text.push_str("# TYPE prhook_circuit_breaker_state gauge\n");
+        for (host, state) in self.apis.breaker_states() {
+            let _ = writeln!(text, "prhook_circuit_breaker_state{{host=\"{}\"}} {}", label_value(&host), state.as_gauge());
+        }
+        text.push_str("# HELP prhook_replies Replies in the outbox by status.\n");
+        text.push_str("# TYPE prhook_replies gauge\n");
+        let counts = match self.outbox.counts().await {
+            Ok(counts) => counts,
+            Err(error) => {
+                tracing::error!(error = %error, "counting replies for metrics failed");
+                Default::default()
+            }
+        };
+        for status in [ReplyStatus::Pending, ReplyStatus::Sent, ReplyStatus::Failed] {
+            let count = counts.get(status.as_str()).copied().unwrap_or(0);
+            let _ = writeln!(text, "prhook_replies{{status=\"{}\"}} {count}", status.as_str());
+        }
+        text
+    }
+
     /// Returns the login of `provider`'s API account, once looked up.
     pub fn own_login(&self, provider: ProviderId) -> Option<String> {
         self.apis.own_login(provider)
@@ -263,6 +289,11 @@ impl Replies {
     }
 }
 
+/// Escapes a Prometheus label value.
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +357,23 @@ mod tests {
         assert!(has_marker("LGTM\n<!-- prhook -->"));
         assert!(has_marker(&ack_comment(ProviderId::BitbucketServer, "review")));
         assert!(!has_marker("<!-- other bot -->"));
+    }
+
+    #[tokio::test]
+    async fn metrics_list_breakers_and_replies() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::from_text(
+            None,
+            "[gitlab]\nwebhook_secret = \"s\"\napi_url = \"http://127.0.0.1:9/api/v4\"\ntoken = \"t\"\n",
+            &crate::config::Overrides::default(),
+            &|_| None,
+        )
+        .unwrap();
+        let apis = Arc::new(Apis::from_config(&config).unwrap());
+        let replies = Replies::new(Store::open(dir.path()).unwrap(), apis).await.unwrap();
+
+        let text = replies.render_metrics().await;
+        assert!(text.contains("prhook_circuit_breaker_state{host=\"127.0.0.1:9\"} 0\n"), "{text}");
+        assert!(text.contains("prhook_replies{status=\"pending\"} 0\n"), "{text}");
     }
 }

@@ -40,6 +40,9 @@ const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How long sends still running at shutdown may go on.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// How often sent and failed replies past the retention are deleted.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// What a reply does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyKind {
@@ -257,6 +260,18 @@ impl Outbox {
         Ok(form_payload.and_then(|text| serde_json::from_str(&text).ok()))
     }
 
+    /// Deletes sent and failed replies queued before `before_ms`.
+    pub async fn prune(&self, before_ms: i64) -> Result<usize, StoreError> {
+        self.store
+            .write(move |connection| {
+                Ok(connection.execute(
+                    "DELETE FROM replies WHERE status IN ('sent', 'failed') AND created_ms < ?1",
+                    params![before_ms],
+                )?)
+            })
+            .await
+    }
+
     async fn mark_sent(&self, seq: i64) -> Result<(), StoreError> {
         self.store
             .write(move |connection| {
@@ -300,20 +315,43 @@ pub struct ReplyWorker {
     wake: Arc<Notify>,
     policy: RetryPolicy,
     shutdown: CancellationToken,
+    /// Sent and failed replies older than this are deleted; `None` keeps them.
+    retention: Option<Duration>,
 }
 
 impl ReplyWorker {
     pub fn new(outbox: Outbox, apis: Arc<Apis>, wake: Arc<Notify>, policy: RetryPolicy, shutdown: CancellationToken) -> ReplyWorker {
-        ReplyWorker { outbox, apis, wake, policy, shutdown }
+        ReplyWorker { outbox, apis, wake, policy, shutdown, retention: None }
+    }
+
+    /// Deletes sent and failed replies once they are older than `retention`.
+    pub fn with_retention(mut self, retention: Duration) -> ReplyWorker {
+        self.retention = Some(retention);
+        self
+    }
+
+    async fn prune(&self) {
+        let Some(retention) = self.retention else { return };
+        let before_ms = now_ms() - retention.as_millis() as i64;
+        match self.outbox.prune(before_ms).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::debug!(deleted, "old replies deleted"),
+            Err(error) => tracing::error!(error = %error, "deleting old replies failed"),
+        }
     }
 
     /// Runs until shutdown.
     pub async fn run(self) {
         let mut sending: JoinSet<ProviderId> = JoinSet::new();
         let mut busy: HashSet<ProviderId> = HashSet::new();
+        let mut next_prune = Instant::now();
         loop {
             if self.shutdown.is_cancelled() {
                 break;
+            }
+            if Instant::now() >= next_prune {
+                self.prune().await;
+                next_prune = Instant::now() + PRUNE_INTERVAL;
             }
             let mut wake_at = Instant::now() + IDLE_POLL;
             match self.outbox.due(now_ms(), BATCH).await {
@@ -455,6 +493,8 @@ mod tests {
         assert_eq!(outbox.due(500, 10).await.unwrap()[0].attempts, 1);
         outbox.mark_sent(seq).await.unwrap();
         assert!(outbox.due(i64::MAX, 10).await.unwrap().is_empty());
+        assert_eq!(outbox.prune(10).await.unwrap(), 0);
+        assert_eq!(outbox.prune(11).await.unwrap(), 1);
     }
 
     #[test]
