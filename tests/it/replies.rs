@@ -149,13 +149,22 @@ async fn bitbucket_comment_and_ack() {
     assert_eq!(posts[1].body, json!({"text": "on it", "parent": {"id": 81}}));
 }
 
-/// Generates an RSA key pair with the `openssl` command; returns the
-/// private and public PEM files.
+/// Generates an RSA key pair with the `openssl` command and returns the
+/// private and public PEM files. The private key is PKCS#1 (`BEGIN RSA
+/// PRIVATE KEY`), the form GitHub hands out for Apps: OpenSSL 3 needs
+/// `-traditional` for it, and OpenSSL 1.1 writes it by default.
 fn generate_rsa_key(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let private = dir.join("app.pem");
     let public = dir.join("app.pub.pem");
-    let status = std::process::Command::new("openssl").args(["genrsa", "-out"]).arg(&private).arg("2048").output().unwrap();
+    let genrsa = |extra: &[&str]| {
+        std::process::Command::new("openssl").arg("genrsa").args(extra).arg("-out").arg(&private).arg("2048").output().unwrap()
+    };
+    let mut status = genrsa(&["-traditional"]);
+    if !status.status.success() {
+        status = genrsa(&[]);
+    }
     assert!(status.status.success(), "openssl genrsa failed: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(std::fs::read_to_string(&private).unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"));
     let status = std::process::Command::new("openssl")
         .args(["rsa", "-pubout", "-in"])
         .arg(&private)
@@ -401,4 +410,37 @@ timeout = 30
     assert_eq!(answer["status"], "ignored");
     assert!(answer["reason"].as_str().unwrap().contains("prhook-bot"), "{answer}");
     assert_eq!(mock.posts().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_error_fails_without_tripping() {
+    let mock = MockApi::start(|_| MockResponse::json(404, json!({"message": "404 Not found"})));
+    let config = config(&format!(
+        "[gitlab]\nwebhook_secret = \"s\"\napi_url = \"{}/api/v4\"\ntoken = \"gl-token\"\n\n[circuit_breaker]\nfailure_threshold = 2\n",
+        mock.url
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let replies = Replies::new(Store::open(dir.path()).unwrap(), Arc::new(Apis::from_config(&config).unwrap())).await.unwrap();
+    let now = prhook::store::now_ms();
+    for index in 0..3 {
+        replies.outbox.enqueue(gitlab_reply(index), now).await.unwrap();
+    }
+
+    let shutdown = CancellationToken::new();
+    let worker = tokio::spawn(replies.worker(RetryPolicy::default(), shutdown.clone()).run());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let counts = replies.outbox.counts().await.unwrap();
+        if counts.get("failed") == Some(&3) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "replies not all failed: {counts:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    shutdown.cancel();
+    worker.await.unwrap();
+
+    assert_eq!(mock.posts().len(), 3, "each reply is tried once");
+    let states = replies.apis.breaker_states();
+    assert_eq!(states[0].1, BreakerState::Closed);
 }
