@@ -439,12 +439,14 @@ async fn send_batch(outbox: &Outbox, apis: &Apis, policy: RetryPolicy, batch: Ve
             }
             Err(error) if error.is_retryable() && !given_up(&reply, policy) => {
                 let delay = policy.delay(reply.attempts + 1);
+                let error = error_chain(&error);
                 tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "posting the reply failed, will retry");
-                outbox.mark_retry(reply.seq, now_ms() + delay.as_millis() as i64, error.to_string()).await
+                outbox.mark_retry(reply.seq, now_ms() + delay.as_millis() as i64, error).await
             }
             Err(error) => {
+                let error = error_chain(&error);
                 tracing::error!(error = %error, attempts = reply.attempts + 1, "posting the reply failed, giving up");
-                outbox.mark_failed(reply.seq, error.to_string()).await
+                outbox.mark_failed(reply.seq, error).await
             }
         };
         if let Err(error) = recorded {
@@ -452,6 +454,19 @@ async fn send_batch(outbox: &Outbox, apis: &Apis, policy: RetryPolicy, batch: Ve
             tracing::error!(error = %error, "recording the reply's outcome failed");
         }
     }
+}
+
+/// Joins an error and its sources, such as "request to HOST failed:
+/// error sending request: operation timed out".
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn given_up(reply: &QueuedReply, policy: RetryPolicy) -> bool {
