@@ -4,6 +4,7 @@
 
 use crate::config::ActionConfig;
 use crate::event::Event;
+use crate::replies::Replies;
 use crate::runner::{retry_delay, run_action, AttemptOutcome, AttemptResult};
 use crate::telemetry;
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
@@ -30,6 +31,9 @@ pub struct Dispatcher {
     pub shutdown: CancellationToken,
     /// How long running jobs may go on after shutdown begins.
     pub grace: Duration,
+    /// Queues replies on the pull request after attempts; `None` in tests
+    /// that need no provider API.
+    pub replies: Option<Replies>,
 }
 
 impl Dispatcher {
@@ -63,12 +67,13 @@ impl Dispatcher {
                 let action = self.actions.get(&job.action).cloned();
                 let kill = kill.clone();
                 let disabled = Arc::clone(&disabled);
+                let replies = self.replies.clone();
                 let done_tx = done_tx.clone();
                 let span = job_span(&job);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
-                        execute(store, job, action, disabled, kill).await;
+                        execute(store, job, action, disabled, kill, replies).await;
                         let _ = done_tx.send(name);
                     }
                     .instrument(span),
@@ -141,7 +146,14 @@ fn job_span(job: &ClaimedJob) -> tracing::Span {
 pub type DisabledActions = Arc<Mutex<HashSet<String>>>;
 
 /// Runs one claimed job and records its outcome.
-async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, disabled: DisabledActions, kill: CancellationToken) {
+async fn execute(
+    store: Store,
+    job: ClaimedJob,
+    action: Option<ActionConfig>,
+    disabled: DisabledActions,
+    kill: CancellationToken,
+    replies: Option<Replies>,
+) {
     let is_disabled = disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&job.action);
     if is_disabled {
         let error = format!("action {:?} is disabled because its URL answered 410 Gone", job.action);
@@ -232,6 +244,11 @@ async fn execute(store: Store, job: ClaimedJob, action: Option<ActionConfig>, di
             NextStep::Failed
         }
     };
+    // Replies on the pull request: queued in the store before the outcome
+    // is recorded and posted by the reply worker.
+    if let Some(replies) = &replies {
+        replies.after_attempt(&action, &job, &event, &record, next).await;
+    }
     record_finish(&store, job.job_seq, Some(record), next).await;
 }
 

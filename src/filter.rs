@@ -34,6 +34,25 @@ impl Default for Filters {
     }
 }
 
+/// Returns why a comment must not trigger actions because prhook wrote it:
+/// it carries the reply marker, or its author is the account of the
+/// provider API token (`own_login`, once looked up). This applies whatever
+/// the `[filters]` contain, so that prhook cannot loop on its own replies.
+pub fn own_reply_reason(event: &Event, own_login: Option<&str>) -> Option<String> {
+    if !matches!(event.kind, Kind::Comment | Kind::Review) {
+        return None;
+    }
+    let comment = event.comment.as_ref()?;
+    if crate::replies::has_marker(&comment.body) {
+        return Some("own reply: the comment carries prhook's marker".into());
+    }
+    let author = comment.author.as_deref().or(event.sender.as_ref().map(|sender| sender.login.as_str()))?;
+    let own_login = own_login?;
+    author
+        .eq_ignore_ascii_case(own_login)
+        .then(|| format!("own reply: {author:?} is the account of prhook's API token"))
+}
+
 impl Filters {
     /// Returns the reason to ignore `event`, or `None` when the event passes.
     ///
@@ -239,5 +258,36 @@ mod tests {
         event.pull_request.as_mut().unwrap().draft = false;
         event.pull_request.as_mut().unwrap().author_is_bot = true;
         assert!(Filters::default().check(&event).unwrap().starts_with("ignore_bots:"));
+    }
+
+    fn comment_event(body: &str, author: &str) -> Event {
+        let mut event = pr_event();
+        event.kind = Kind::Comment;
+        event.action = Action::Commented;
+        event.comment = Some(Comment { body: body.into(), author: Some(author.into()), url: None });
+        event
+    }
+
+    #[test]
+    fn marked_comment_is_own_reply() {
+        let event = comment_event("LGTM\n<!-- prhook -->", "linus");
+        assert!(own_reply_reason(&event, None).unwrap().contains("marker"));
+    }
+
+    #[test]
+    fn own_account_comment_is_own_reply() {
+        let event = comment_event("/review", "Prhook-Bot");
+        assert!(own_reply_reason(&event, Some("prhook-bot")).is_some());
+    }
+
+    #[test]
+    fn other_comment_passes_loop_check() {
+        let event = comment_event("/review", "linus");
+        assert_eq!(own_reply_reason(&event, Some("prhook-bot")), None);
+    }
+
+    #[test]
+    fn pull_request_event_passes_loop_check() {
+        assert_eq!(own_reply_reason(&pr_event(), Some("ada")), None);
     }
 }

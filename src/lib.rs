@@ -1,6 +1,8 @@
-// The payload templates of `simulate` are large `serde_json::json!` literals.
-#![recursion_limit = "256"]
 
+#![recursion_limit = "256"]
+// The payload templates of `simulate` are large `serde_json::json!` literals.
+pub mod api;
+pub mod breaker;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -16,6 +18,7 @@ pub mod lock;
 pub mod logging;
 pub mod maintenance;
 pub mod provider;
+pub mod replies;
 pub mod runner;
 pub mod serve;
 pub mod server;

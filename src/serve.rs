@@ -3,9 +3,11 @@
 
 use crate::config::generated::{self, GeneratedSecrets};
 use crate::config::{Config, ConfigSource, LoadError, Overrides};
+use crate::api::Apis;
 use crate::dispatch::Dispatcher;
 use crate::lock::DataDirLock;
 use crate::provider::{ProviderId, Providers};
+use crate::replies::{Replies, RetryPolicy};
 use crate::server::listener::{self, ServeOptions};
 use crate::server::{self, AppState};
 use crate::store::Store;
@@ -72,6 +74,12 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         tracing::info!(jobs = requeued, "jobs interrupted by the last stop are queued again");
     }
 
+    let apis = Apis::from_config(&config).context("cannot set up the provider API clients").map_err(ExitError::usage)?;
+    let replies = Replies::new(store.clone(), Arc::new(apis))
+        .await
+        .context("cannot open the reply outbox")
+        .map_err(ExitError::runtime)?;
+
     let listener = TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))
@@ -89,7 +97,9 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         store: store.clone(),
         dispatch_wake: Arc::clone(&wake),
         draining: Arc::clone(&draining),
+        replies: Some(replies.clone()),
     };
+    replies.spawn_own_login_lookups(shutdown.clone());
 
     let dispatcher = if config.server.dispatch {
         let actions: HashMap<_, _> = config.actions.iter().map(|action| (action.name.clone(), action.clone())).collect();
@@ -100,6 +110,7 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
             wake,
             shutdown: shutdown.clone(),
             grace: config.server.shutdown_grace,
+            replies: Some(replies.clone()),
         };
         Some(tokio::spawn(dispatcher.run()))
     } else {
@@ -108,6 +119,14 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     };
 
     let maintenance = tokio::spawn(crate::maintenance::run(store.clone(), config.server.retention_days, shutdown.clone()));
+    // Replies are posted even with `dispatch = false`, so acks and replies
+    // queued before go out. The worker stops after the dispatcher, so that
+    // replies of actions finishing in the shutdown grace period can still
+    // go out. Replies left over stay queued for the next start.
+    let reply_shutdown = CancellationToken::new();
+    let retention = std::time::Duration::from_secs(u64::from(config.server.retention_days) * 24 * 3600);
+    let reply_worker =
+        tokio::spawn(replies.worker(RetryPolicy::default(), reply_shutdown.clone()).with_retention(retention).run());
 
     let signal_token = shutdown.clone();
     let signal_draining = Arc::clone(&draining);
@@ -124,6 +143,8 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         let _ = dispatcher.await;
     }
     let _ = maintenance.await;
+    reply_shutdown.cancel();
+    let _ = reply_worker.await;
     tracing::info!("stopped");
     Ok(())
 }

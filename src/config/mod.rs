@@ -304,9 +304,6 @@ impl Validator<'_> {
                 if section.allow_unsigned {
                     self.warn("github.allow_unsigned", "GitHub deliveries are accepted without verification");
                 }
-                if section.token.is_some() || section.app_id.is_some() || section.private_key.is_some() {
-                    inactive_sections.push("github API credentials (token, app_id, private_key)");
-                }
                 if section.app_id.is_some() != section.private_key.is_some() {
                     self.error("github.app_id", "a GitHub App needs both app_id and private_key");
                 }
@@ -332,9 +329,6 @@ impl Validator<'_> {
                 if section.allow_unsigned {
                     self.warn("gitlab.allow_unsigned", "GitLab deliveries are accepted without verification");
                 }
-                if section.token.is_some() {
-                    inactive_sections.push("gitlab.token");
-                }
                 GitlabConfig {
                     webhook_secret: self.secret("gitlab.webhook_secret", &section.webhook_secret),
                     signing_token: self.secret("gitlab.signing_token", &section.signing_token),
@@ -355,8 +349,8 @@ impl Validator<'_> {
                 if section.allow_unsigned {
                     self.warn("azure_devops.allow_unsigned", "Azure DevOps deliveries are accepted without credentials");
                 }
-                if section.token.is_some() {
-                    inactive_sections.push("azure_devops.token");
+                if section.token.is_some() && section.api_url.as_deref().unwrap_or("").is_empty() {
+                    self.error("azure_devops.api_url", "missing: a token needs api_url, the organization or collection URL such as \"https://dev.azure.com/ORGANIZATION\"");
                 }
                 AzureDevopsConfig {
                     username: section.username.clone().unwrap_or_default(),
@@ -378,8 +372,8 @@ impl Validator<'_> {
                 if section.allow_unsigned {
                     self.warn("bitbucket_server.allow_unsigned", "Bitbucket Server deliveries are accepted without verification");
                 }
-                if section.token.is_some() {
-                    inactive_sections.push("bitbucket_server.token");
+                if section.token.is_some() && section.api_url.as_deref().unwrap_or("").is_empty() {
+                    self.error("bitbucket_server.api_url", "missing: a token needs api_url, the server's base URL such as \"https://bitbucket.example.com\"");
                 }
                 BitbucketServerConfig {
                     webhook_secret: self.secret("bitbucket_server.webhook_secret", &section.webhook_secret),
@@ -395,9 +389,6 @@ impl Validator<'_> {
 
         let circuit_breaker = {
             let section = raw.circuit_breaker.as_ref();
-            if section.is_some() {
-                inactive_sections.push("circuit_breaker");
-            }
             let threshold = self.env_u64("CIRCUIT_BREAKER_FAILURE_THRESHOLD")
                 .or_else(|| section.and_then(|s| s.failure_threshold))
                 .unwrap_or(5);
@@ -443,11 +434,25 @@ impl Validator<'_> {
 
         let mut actions = Vec::new();
         for (index, raw_action) in raw.actions.iter().enumerate() {
-            if let Some(action) = self.action(index, raw_action, &mut inactive_sections) {
+            if let Some(action) = self.action(index, raw_action) {
                 if actions.iter().any(|existing: &ActionConfig| existing.name == action.name) {
                     self.error(format!("actions[{index}].name"), format!("duplicate action name {:?}", action.name));
                 }
                 actions.push(action);
+            }
+        }
+
+        let has_api_token = github.token.is_some()
+            || github.app_id.is_some()
+            || gitlab.token.is_some()
+            || azure_devops.token.is_some()
+            || bitbucket_server.token.is_some();
+        for (index, action) in actions.iter().enumerate() {
+            if (action.reply || action.reply_on_failure || action.ack) && !has_api_token {
+                self.warn(
+                    format!("actions[{index}].reply"),
+                    format!("action {:?} replies on pull requests, but no provider section has an API token, so nothing is posted", action.name),
+                );
             }
         }
 
@@ -658,7 +663,7 @@ impl Validator<'_> {
         compiled
     }
 
-    fn action(&mut self, index: usize, raw: &RawAction, inactive: &mut Vec<&'static str>) -> Option<ActionConfig> {
+    fn action(&mut self, index: usize, raw: &RawAction) -> Option<ActionConfig> {
         let key = |field: &str| format!("actions[{index}].{field}");
         let errors_before = self.errors.len();
 
@@ -724,9 +729,6 @@ impl Validator<'_> {
                 false
             }
         };
-        if reply || raw.reply_on_failure || raw.ack {
-            inactive.push("action replies (reply, reply_on_failure, ack)");
-        }
         if raw.timeout == Some(0) {
             self.error(key("timeout"), "must be at least 1 second");
         }

@@ -214,3 +214,31 @@ fn syntax_error_names_key_on_line() {
     let found = errors("[server]\nlisten = \"127.0.0.1:3000\nworkers = 2\n");
     assert_eq!(found[0].key, "server.listen");
 }
+
+#[test]
+fn azure_token_needs_api_url() {
+    let found = errors(
+        r#"
+[azure_devops]
+password = "p"
+token = "t"
+"#,
+    );
+    assert!(found.iter().any(|finding| finding.key == "azure_devops.api_url"), "{found:?}");
+}
+
+#[test]
+fn reply_without_token_warns() {
+    let config = load(
+        r#"
+[[actions]]
+name = "review"
+on = ["comment:/review"]
+run = ["true"]
+reply = "output"
+"#,
+    )
+    .unwrap();
+    assert!(config.warnings.iter().any(|warning| warning.key == "actions[0].reply"));
+    assert!(config.inactive_sections.is_empty());
+}

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::event::{parse_slash_command, Event, Kind};
 use crate::filter::Filters;
 use crate::provider::{Outcome, Provider, ProviderId, Providers, RawDelivery};
+use crate::replies::Replies;
 use crate::store::{Inserted, NewDelivery, Status, Store};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -51,6 +52,8 @@ pub struct AppState {
     pub dispatch_wake: Arc<Notify>,
     /// Set when shutdown begins.
     pub draining: Arc<AtomicBool>,
+    /// Provider API access for acks and for spotting prhook's own comments.
+    pub replies: Option<Replies>,
 }
 
 /// Builds the router with every route of the API.
@@ -93,7 +96,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = crate::telemetry::render(state.store.pending_jobs());
+    let mut text = crate::telemetry::render(state.store.pending_jobs());
+    // The circuit breakers and the reply queue report their own metrics.
+    if let Some(replies) = &state.replies {
+        text.push_str(&replies.render_metrics().await);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
@@ -271,6 +278,12 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>, provider
     }
     stored.normalized = Some(serde_json::to_string(&event).map_err(|error| internal(&error))?);
 
+    let own_login = state.replies.as_ref().and_then(|replies| replies.own_login(provider.id()));
+    if let Some(reason) = crate::filter::own_reply_reason(&event, own_login.as_deref()) {
+        tracing::debug!(reason = %reason, "delivery filtered");
+        stored.reason = Some(reason);
+        return store_ignored(state, stored).await;
+    }
     if let Some(reason) = filter_reason(&state.config.filters, &event) {
         tracing::debug!(reason = %reason, "delivery filtered");
         stored.reason = Some(reason);
@@ -305,6 +318,9 @@ async fn accept(state: &AppState, route: Route, request: Request<Body>, provider
                 "delivery queued"
             );
             state.dispatch_wake.notify_one();
+            if let Some(replies) = &state.replies {
+                replies.on_accept(&event, &payload, &state.config.actions);
+            }
             let body = json!({"status": "queued", "id": id, "delivery_id": delivery_id});
             Ok((StatusCode::ACCEPTED, Extension(Answered("queued")), Json(body)).into_response())
         }

@@ -1,6 +1,7 @@
 //! Integration tests: the real `prhook` binary, real servers and child
 //! processes on loopback.
 
+mod api_utils;
 mod check_config;
 mod config_reference;
 mod crash;
@@ -13,6 +14,7 @@ mod generated;
 mod limits;
 mod metrics;
 mod providers;
+mod replies;
 mod serve;
 mod simulate;
 mod simulate_utils;
