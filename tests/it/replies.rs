@@ -410,6 +410,11 @@ timeout = 30
     assert_eq!(answer["status"], "ignored");
     assert!(answer["reason"].as_str().unwrap().contains("prhook-bot"), "{answer}");
     assert_eq!(mock.posts().len(), 2);
+
+    let (status, metrics) = crate::utils::request_raw(server.port, "GET", "/metrics", &[], b"").unwrap();
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert_eq!(status, 200);
+    assert!(metrics.contains("prhook_circuit_breaker_state{"), "{metrics}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
