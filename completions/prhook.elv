@@ -96,7 +96,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
-            cand --reveal-secret 'With --print, show X-Gitlab-Token and Authorization values instead of <redacted>'
+            cand --reveal-secret 'With --print, show X-Gitlab-Token and Authorization values instead of `<redacted>`'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
             cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
             cand -q 'Less log output (-q warnings and errors only, -qq errors only)'

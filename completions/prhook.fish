@@ -95,7 +95,7 @@ json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l reveal-secret -d 'With --print, show X-Gitlab-Token and Authorization values instead of <redacted>'
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l reveal-secret -d 'With --print, show X-Gitlab-Token and Authorization values instead of `<redacted>`'
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -s h -l help -d 'Print help'

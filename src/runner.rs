@@ -88,6 +88,7 @@ pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, 
             // The receiver's response body is stored where a command's stdout goes.
             (outcome, None, error, attempt.response, Vec::new())
         }
+        ActionTarget::Handler(handler) => run_handler(action, event, &handler.0, cancel).await,
     };
     let record = AttemptRecord {
         started_ms,
@@ -103,6 +104,26 @@ pub async fn run_action(action: &ActionConfig, event: &Event, event_json: &str, 
 }
 
 type CommandResult = (AttemptOutcome, Option<i32>, Option<String>, Vec<u8>, Vec<u8>);
+
+/// Runs an in-process handler under the action's timeout.
+async fn run_handler(
+    action: &ActionConfig,
+    event: &Event,
+    handler: &std::sync::Arc<dyn crate::handler::EventHandler>,
+    cancel: CancellationToken,
+) -> CommandResult {
+    tokio::select! {
+        result = tokio::time::timeout(action.timeout, handler.handle(event)) => match result {
+            Ok(Ok(())) => (AttemptOutcome::Success, None, None, Vec::new(), Vec::new()),
+            Ok(Err(error)) => (AttemptOutcome::Failure, None, Some(format!("handler failed: {error}")), Vec::new(), Vec::new()),
+            Err(_) => {
+                let message = format!("handler timed out after {} s", action.timeout.as_secs());
+                (AttemptOutcome::Timeout, None, Some(message), Vec::new(), Vec::new())
+            }
+        },
+        () = cancel.cancelled() => (AttemptOutcome::Interrupted, None, Some("interrupted by shutdown".into()), Vec::new(), Vec::new()),
+    }
+}
 
 async fn run_command(
     action: &ActionConfig,

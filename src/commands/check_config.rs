@@ -287,6 +287,7 @@ fn target_text(target: &ActionTarget) -> String {
             Ok(parsed) => format!("forward to {}", parsed.origin().ascii_serialization()),
             Err(_) => "forward".to_owned(),
         },
+        ActionTarget::Handler(_) => "in-process handler".to_owned(),
     }
 }
 

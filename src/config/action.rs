@@ -39,6 +39,8 @@ pub enum ActionTarget {
     Run { program: ArgTemplate, args: Vec<ArgTemplate> },
     /// POST the event to a URL, signed the Standard Webhooks way.
     Forward { url: String, secret: Option<SecretList> },
+    /// Call Rust code registered through the library's `AppBuilder`.
+    Handler(crate::handler::HandlerRef),
 }
 
 /// A rate limit such as `30/minute`.

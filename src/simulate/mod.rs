@@ -73,7 +73,7 @@ pub struct SimulateArgs {
     #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "raw")]
     pub print: Option<PrintFormat>,
 
-    /// With --print, show X-Gitlab-Token and Authorization values instead of <redacted>
+    /// With --print, show X-Gitlab-Token and Authorization values instead of `<redacted>`
     #[arg(long, requires = "print")]
     pub reveal_secret: bool,
 
