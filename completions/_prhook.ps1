@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'prhook' {
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -42,9 +42,9 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             break
         }
         'prhook;serve' {
-            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -58,7 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             break
         }
         'prhook;completions' {
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -73,7 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
         }
         'prhook;check-config' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format: text for people, json for CI annotations')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Exit 1 when there are warnings, not only errors')
@@ -100,7 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of deliveries to send, each with a fresh delivery id')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Deliveries in flight at once')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each response')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('--reveal-secret', '--reveal-secret', [CompletionResultType]::ParameterName, 'With --print, show X-Gitlab-Token and Authorization values instead of `<redacted>`')
@@ -124,7 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A captured header, as ''Name: value'' (repeatable)')
             [CompletionResult]::new('--headers-file', '--headers-file', [CompletionResultType]::ParameterName, 'File of captured headers, one ''Name: value'' per line; a leading request line is skipped')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('--allow-sha1', '--allow-sha1', [CompletionResultType]::ParameterName, 'Check GitHub''s legacy X-Hub-Signature (HMAC-SHA1) when X-Hub-Signature-256 is absent')
@@ -141,7 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
         'prhook;deliveries' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -167,7 +167,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Maximum number of deliveries to list')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -183,7 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
         'prhook;deliveries;show' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
@@ -204,7 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only deliveries received before this RFC 3339 time')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Replay every failed delivery (the same as --status failed)')

@@ -18,7 +18,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
     }
     var completions = [
         &'prhook'= {
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -38,9 +38,9 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;serve'= {
-            cand --listen 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]'
-            cand --data-dir 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --listen 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]'
+            cand --data-dir 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -53,7 +53,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --version 'Print version'
         }
         &'prhook;completions'= {
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -67,7 +67,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
         }
         &'prhook;check-config'= {
             cand --format 'Report format: text for people, json for CI annotations'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand --deny-warnings 'Exit 1 when there are warnings, not only errors'
@@ -93,7 +93,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --count 'Number of deliveries to send, each with a fresh delivery id'
             cand --concurrency 'Deliveries in flight at once'
             cand --timeout 'Seconds to wait for each response'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand --reveal-secret 'With --print, show X-Gitlab-Token and Authorization values instead of `<redacted>`'
@@ -116,7 +116,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --header 'A captured header, as ''Name: value'' (repeatable)'
             cand --headers-file 'File of captured headers, one ''Name: value'' per line; a leading request line is skipped'
             cand --now 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand --allow-sha1 'Check GitHub''s legacy X-Hub-Signature (HMAC-SHA1) when X-Hub-Signature-256 is absent'
@@ -132,7 +132,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
         &'prhook;deliveries'= {
             cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
             cand --format 'Output format'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -157,7 +157,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --limit 'Maximum number of deliveries to list'
             cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
             cand --format 'Output format'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -172,7 +172,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
         &'prhook;deliveries;show'= {
             cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
             cand --format 'Output format'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
@@ -192,7 +192,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand --until 'Only deliveries received before this RFC 3339 time'
             cand --data-dir 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]'
             cand --format 'Output format'
-            cand --config 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
             cand --failed 'Replay every failed delivery (the same as --status failed)'

@@ -24,7 +24,7 @@ function __fish_prhook_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c prhook -n "__fish_prhook_needs_command" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_needs_command" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_needs_command" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_needs_command" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -41,9 +41,9 @@ complete -c prhook -n "__fish_prhook_needs_command" -f -a "simulate" -d 'Build a
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]' -r
-complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
-complete -c prhook -n "__fish_prhook_using_subcommand serve" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -53,7 +53,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand serve" -s v -l verbose -d 
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c prhook -n "__fish_prhook_using_subcommand completions" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand completions" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -65,7 +65,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand completions" -s h -l help 
 complete -c prhook -n "__fish_prhook_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l format -d 'Report format: text for people, json for CI annotations' -r -f -a "text\t''
 json\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand check-config" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -89,7 +89,7 @@ curl\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l count -d 'Number of deliveries to send, each with a fresh delivery id' -r
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l concurrency -d 'Deliveries in flight at once' -r
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l timeout -d 'Seconds to wait for each response' -r
-complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand simulate" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -109,7 +109,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l signa
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l header -d 'A captured header, as \'Name: value\' (repeatable)' -r
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l headers-file -d 'File of captured headers, one \'Name: value\' per line; a leading request line is skipped' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l now -d 'Unix time to check a signing-token timestamp against, for captured deliveries [default: now]' -r
-complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -123,7 +123,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand verify-signature" -s V -l 
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and not __fish_seen_subcommand_from list show replay help" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -146,7 +146,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_see
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from list" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -159,7 +159,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_see
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from show" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
@@ -177,7 +177,7 @@ complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_see
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l data-dir -d 'Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
-complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l config -d 'Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from replay" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''

@@ -8,12 +8,12 @@ use std::path::PathBuf;
 #[command(name = "prhook", version, about = "Receive pull-request webhooks, verify them, store them durably and run PR automation")]
 #[command(propagate_version = true)]
 pub struct Cli {
-    /// Configuration file [env: PRHOOK_CONFIG] [default: ./prhook.toml when it exists]
-    #[arg(long, global = true, env = "PRHOOK_CONFIG", value_name = "FILE")]
+    /// Configuration file [default: ./prhook.toml when it exists]
+    #[arg(long, global = true, env = "PRHOOK_CONFIG", hide_env_values = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// Log line format
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "PRHOOK_LOG_FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "PRHOOK_LOG_FORMAT", hide_env_values = true)]
     pub log_format: LogFormat,
 
     /// More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q
@@ -68,12 +68,12 @@ pub struct CheckConfigArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on, overriding server.listen [env: PRHOOK_LISTEN] [default: 127.0.0.1:3000]
-    #[arg(long, env = "PRHOOK_LISTEN", value_name = "ADDR")]
+    /// Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]
+    #[arg(long, env = "PRHOOK_LISTEN", hide_env_values = true, value_name = "ADDR")]
     pub listen: Option<String>,
 
-    /// Directory of the store, lock and generated secrets, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]
-    #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
+    /// Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]
+    #[arg(long, env = "PRHOOK_DATA_DIR", hide_env_values = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
 

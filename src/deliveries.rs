@@ -22,7 +22,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Args)]
 pub struct DeliveriesArgs {
     /// Directory of the store, overriding server.data_dir [env: PRHOOK_DATA_DIR] [default: .prhook]
-    #[arg(long, global = true, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "PRHOOK_DATA_DIR", hide_env_values = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
     /// Output format

@@ -40,7 +40,7 @@ pub struct VerifySignatureArgs {
     pub username: Option<String>,
 
     /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir
-    #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "PRHOOK_DATA_DIR", hide_env_values = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
     /// The signature header's value, put in the provider's header (GitHub: sha256=… or sha1=…; GitLab: the token or v1,…; Azure DevOps: Basic …; Bitbucket Server: sha256=…)

@@ -58,7 +58,7 @@ pub struct SimulateArgs {
     pub username: Option<String>,
 
     /// Data directory whose secrets.toml `serve` generated, overriding server.data_dir
-    #[arg(long, env = "PRHOOK_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "PRHOOK_DATA_DIR", hide_env_values = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
     /// Override a payload field by dotted path; the value is read as JSON when it parses, else as text (repeatable)
