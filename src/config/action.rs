@@ -145,6 +145,10 @@ impl std::fmt::Display for Selector {
     }
 }
 
+/// Paths whose value is an array: alone in an argument, they expand to one
+/// argument per element, and to none when the event has no such value.
+const ARRAY_PATHS: [&str; 2] = ["command.args", "pull_request.labels"];
+
 /// Every dotted path a placeholder may name.
 pub const EVENT_PATHS: &[&str] = &[
     "id",
@@ -256,12 +260,16 @@ impl ArgTemplate {
     /// Expands the template against an event's JSON into one or more arguments.
     ///
     /// A template that is exactly one placeholder of an array expands to one
-    /// argument per element (none for an empty array); inside other text an
-    /// array is joined with commas. `null` expands to an empty string.
+    /// argument per element (none for an empty array, or when an array field
+    /// such as `{command.args}` is absent because the event has no command);
+    /// inside other text an array is joined with commas. Any other `null`
+    /// expands to an empty string.
     pub fn expand(&self, event: &Value) -> Vec<String> {
         if let [Segment::Placeholder(path)] = self.segments.as_slice() {
-            if let Some(Value::Array(items)) = crate::provider::json_at(event, path) {
-                return items.iter().map(scalar_text).collect();
+            match crate::provider::json_at(event, path) {
+                Some(Value::Array(items)) => return items.iter().map(scalar_text).collect(),
+                None | Some(Value::Null) if ARRAY_PATHS.contains(&path.as_str()) => return Vec::new(),
+                _ => {}
             }
         }
         let mut text = String::new();
@@ -319,6 +327,13 @@ mod tests {
     fn array_inside_text_is_joined() {
         let template = ArgTemplate::parse("--labels={pull_request.labels}").unwrap();
         assert_eq!(template.expand(&event()), vec!["--labels=a,b"]);
+    }
+
+    #[test]
+    fn absent_array_is_no_argument() {
+        let template = ArgTemplate::parse("{command.args}").unwrap();
+        let event = json!({"command": null});
+        assert!(template.expand(&event).is_empty());
     }
 
     #[test]
