@@ -10,4 +10,5 @@ pub mod runner;
 pub mod serve;
 pub mod server;
 pub mod store;
+pub mod tunnel;
 pub mod verify;

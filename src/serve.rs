@@ -1,6 +1,7 @@
 //! `prhook serve`: load the configuration, take the data directory, open
 //! the store, and run the HTTP server and the dispatcher until a signal.
 
+use crate::cli::ColorChoice;
 use crate::config::generated::{self, GeneratedSecrets};
 use crate::config::{Config, ConfigSource, LoadError, Overrides};
 use crate::dispatch::Dispatcher;
@@ -9,6 +10,8 @@ use crate::provider::{ProviderId, Providers};
 use crate::server::listener::{self, ServeOptions};
 use crate::server::{self, AppState};
 use crate::store::Store;
+use crate::tunnel::command::tunnel_exit;
+use crate::tunnel::{self, Tunnel};
 use anyhow::Context;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,8 +52,20 @@ pub fn load_config(config_path: Option<&Path>, overrides: &Overrides) -> Result<
     })
 }
 
+/// Options of `prhook serve` that are not part of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Open a tunnel to the listener (`--use-tunnel`).
+    pub use_tunnel: bool,
+    /// Whether the tunnel's URLs on stdout may be colored.
+    pub color: ColorChoice,
+}
+
 /// Runs the server until SIGINT or SIGTERM, then drains.
-pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
+pub async fn run_serve(mut config: Config, options: RunOptions) -> Result<(), ExitError> {
+    if options.use_tunnel {
+        Tunnel::check(&config.tunnel).map_err(ExitError::usage)?;
+    }
     let data_dir = config.server.data_dir.clone();
     let _lock = DataDirLock::acquire(&data_dir).map_err(ExitError::usage)?;
 
@@ -77,6 +92,13 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         .map_err(ExitError::runtime)?;
     let address = listener.local_addr().map_err(ExitError::runtime)?;
     announce(&config, address, &secrets, &created, &unconfigured);
+    let tunnel = if options.use_tunnel {
+        let tunnel = Tunnel::open(&config.tunnel, address).await.map_err(tunnel_exit)?;
+        tunnel::announce(&tunnel, options.color);
+        Some(tunnel)
+    } else {
+        None
+    };
 
     let config = Arc::new(config);
     let shutdown = CancellationToken::new();
@@ -115,8 +137,26 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
         signal_token.cancel();
     });
 
-    let options = ServeOptions { max_connections: config.server.max_connections, read_timeout: config.server.read_timeout };
-    listener::serve(listener, server::router(state), options, shutdown.clone()).await;
+    // A tunnel that fails for good is logged; the local listener keeps serving.
+    let tunnel_watch = tunnel.map(|mut tunnel| {
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                error = tunnel.failed() => {
+                    let error = anyhow::Error::new(error);
+                    tracing::error!(error = format!("{error:#}"), "tunnel failed; deliveries still reach the local address");
+                }
+            }
+            tunnel.close().await;
+        })
+    });
+
+    let serve_options = ServeOptions { max_connections: config.server.max_connections, read_timeout: config.server.read_timeout };
+    listener::serve(listener, server::router(state), serve_options, shutdown.clone()).await;
+    if let Some(tunnel_watch) = tunnel_watch {
+        let _ = tunnel_watch.await;
+    }
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }
@@ -124,7 +164,8 @@ pub async fn run_serve(mut config: Config) -> Result<(), ExitError> {
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGINT or SIGTERM.
+pub(crate) async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
     tokio::select! {

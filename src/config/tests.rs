@@ -88,7 +88,7 @@ fn invalid_listen_is_error() {
 
 #[test]
 fn listen_override_wins() {
-    let overrides = Overrides { listen: Some("127.0.0.1:4000".into()), data_dir: None };
+    let overrides = Overrides { listen: Some("127.0.0.1:4000".into()), ..Overrides::default() };
     let config = Config::from_text(None, "[server]\nlisten = \"127.0.0.1:1\"", &overrides, &|_| None).unwrap();
     assert_eq!(config.server.listen.port(), 4000);
 }
@@ -168,5 +168,6 @@ service = "localtunnel"
     )
     .unwrap();
     assert_eq!(config.circuit_breaker.failure_threshold, 3);
-    assert!(config.inactive_sections.contains(&"tunnel"));
+    assert!(config.inactive_sections.contains(&"circuit_breaker"));
+    assert!(!config.inactive_sections.contains(&"tunnel"));
 }
