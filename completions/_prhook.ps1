@@ -38,15 +38,18 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Build a realistic delivery for a provider and event, sign it as the provider would and send it')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check a captured delivery''s signature, token or credentials offline')
             [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'List, show and replay stored deliveries, also while serve runs')
+            [CompletionResult]::new('tunnel', 'tunnel', [CompletionResultType]::ParameterValue, 'Expose a local port that is already listening through ngrok or localtunnel')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'prhook;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]')
+            [CompletionResult]::new('--tunnel-service', '--tunnel-service', [CompletionResultType]::ParameterName, 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
+            [CompletionResult]::new('--use-tunnel', '--use-tunnel', [CompletionResultType]::ParameterName, 'Open a tunnel to the listener and print its public webhook URLs')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
@@ -237,6 +240,22 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
         'prhook;deliveries;help;help' {
             break
         }
+        'prhook;tunnel' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Local port to expose [default: the port of server.listen]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ./prhook.toml when it exists]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color output; NO_COLOR in the environment means never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Less log output (-q warnings and errors only, -qq errors only)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'prhook;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the webhook receiver until SIGINT or SIGTERM')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (for packaging)')
@@ -244,6 +263,7 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Build a realistic delivery for a provider and event, sign it as the provider would and send it')
             [CompletionResult]::new('verify-signature', 'verify-signature', [CompletionResultType]::ParameterValue, 'Check a captured delivery''s signature, token or credentials offline')
             [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'List, show and replay stored deliveries, also while serve runs')
+            [CompletionResult]::new('tunnel', 'tunnel', [CompletionResultType]::ParameterValue, 'Expose a local port that is already listening through ngrok or localtunnel')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -275,6 +295,9 @@ Register-ArgumentCompleter -Native -CommandName 'prhook' -ScriptBlock {
             break
         }
         'prhook;help;deliveries;replay' {
+            break
+        }
+        'prhook;help;tunnel' {
             break
         }
         'prhook;help;help' {

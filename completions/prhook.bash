@@ -34,6 +34,9 @@ _prhook() {
             prhook,simulate)
                 cmd="prhook__subcmd__simulate"
                 ;;
+            prhook,tunnel)
+                cmd="prhook__subcmd__tunnel"
+                ;;
             prhook,verify-signature)
                 cmd="prhook__subcmd__verify__subcmd__signature"
                 ;;
@@ -79,6 +82,9 @@ _prhook() {
             prhook__subcmd__help,simulate)
                 cmd="prhook__subcmd__help__subcmd__simulate"
                 ;;
+            prhook__subcmd__help,tunnel)
+                cmd="prhook__subcmd__help__subcmd__tunnel"
+                ;;
             prhook__subcmd__help,verify-signature)
                 cmd="prhook__subcmd__help__subcmd__verify__subcmd__signature"
                 ;;
@@ -98,7 +104,7 @@ _prhook() {
 
     case "${cmd}" in
         prhook)
-            opts="-v -q -h -V --config --log-format --verbose --quiet --color --help --version serve completions check-config simulate verify-signature deliveries help"
+            opts="-v -q -h -V --config --log-format --verbose --quiet --color --help --version serve completions check-config simulate verify-signature deliveries tunnel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,7 +436,7 @@ _prhook() {
             return 0
             ;;
         prhook__subcmd__help)
-            opts="serve completions check-config simulate verify-signature deliveries help"
+            opts="serve completions check-config simulate verify-signature deliveries tunnel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -569,6 +575,20 @@ _prhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        prhook__subcmd__help__subcmd__tunnel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         prhook__subcmd__help__subcmd__verify__subcmd__signature)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -584,7 +604,7 @@ _prhook() {
             return 0
             ;;
         prhook__subcmd__serve)
-            opts="-v -q -h -V --listen --data-dir --config --log-format --verbose --quiet --color --help --version"
+            opts="-v -q -h -V --listen --data-dir --use-tunnel --tunnel-service --config --log-format --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -596,6 +616,10 @@ _prhook() {
                     ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tunnel-service)
+                    COMPREPLY=($(compgen -W "ngrok localtunnel" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -669,6 +693,40 @@ _prhook() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        prhook__subcmd__tunnel)
+            opts="-v -q -h -V --service --port --config --log-format --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service)
+                    COMPREPLY=($(compgen -W "ngrok localtunnel" -- "${cur}"))
+                    return 0
+                    ;;
+                --port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

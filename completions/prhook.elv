@@ -35,14 +35,17 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
             cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
             cand deliveries 'List, show and replay stored deliveries, also while serve runs'
+            cand tunnel 'Expose a local port that is already listening through ngrok or localtunnel'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;serve'= {
             cand --listen 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]'
             cand --data-dir 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]'
+            cand --tunnel-service 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]'
             cand --config 'Configuration file [default: ./prhook.toml when it exists]'
             cand --log-format 'Log line format'
             cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand --use-tunnel 'Open a tunnel to the listener and print its public webhook URLs'
             cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
             cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
             cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
@@ -219,6 +222,21 @@ set edit:completion:arg-completer[prhook] = {|@words|
         }
         &'prhook;deliveries;help;help'= {
         }
+        &'prhook;tunnel'= {
+            cand --service 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]'
+            cand --port 'Local port to expose [default: the port of server.listen]'
+            cand --config 'Configuration file [default: ./prhook.toml when it exists]'
+            cand --log-format 'Log line format'
+            cand --color 'When to color output; NO_COLOR in the environment means never'
+            cand -v 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand --verbose 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+            cand -q 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand --quiet 'Less log output (-q warnings and errors only, -qq errors only)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'prhook;help'= {
             cand serve 'Run the webhook receiver until SIGINT or SIGTERM'
             cand completions 'Print the shell completion script (for packaging)'
@@ -226,6 +244,7 @@ set edit:completion:arg-completer[prhook] = {|@words|
             cand simulate 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
             cand verify-signature 'Check a captured delivery''s signature, token or credentials offline'
             cand deliveries 'List, show and replay stored deliveries, also while serve runs'
+            cand tunnel 'Expose a local port that is already listening through ngrok or localtunnel'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'prhook;help;serve'= {
@@ -248,6 +267,8 @@ set edit:completion:arg-completer[prhook] = {|@words|
         &'prhook;help;deliveries;show'= {
         }
         &'prhook;help;deliveries;replay'= {
+        }
+        &'prhook;help;tunnel'= {
         }
         &'prhook;help;help'= {
         }

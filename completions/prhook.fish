@@ -40,15 +40,19 @@ complete -c prhook -n "__fish_prhook_needs_command" -f -a "check-config" -d 'Che
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
+complete -c prhook -n "__fish_prhook_needs_command" -f -a "tunnel" -d 'Expose a local port that is already listening through ngrok or localtunnel'
 complete -c prhook -n "__fish_prhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l listen -d 'Address to listen on, overriding server.listen [default: 127.0.0.1:3000, or server.listen]' -r
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l data-dir -d 'Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l tunnel-service -d 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]' -r -f -a "ngrok\t''
+localtunnel\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l log-format -d 'Log line format' -r -f -a "text\t''
 json\t''"
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand serve" -l use-tunnel -d 'Open a tunnel to the listener and print its public webhook URLs'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c prhook -n "__fish_prhook_using_subcommand serve" -s h -l help -d 'Print help'
@@ -192,13 +196,27 @@ complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_see
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one delivery: headers, normalized event, jobs and their attempts'
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'
 complete -c prhook -n "__fish_prhook_using_subcommand deliveries; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
-complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -l service -d 'Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]' -r -f -a "ngrok\t''
+localtunnel\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -l port -d 'Local port to expose [default: the port of server.listen]' -r
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -l config -d 'Configuration file [default: ./prhook.toml when it exists]' -r -F
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -l log-format -d 'Log line format' -r -f -a "text\t''
+json\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -l color -d 'When to color output; NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -s v -l verbose -d 'More log output (-v debug, -vv trace); RUST_LOG overrides both -v and -q'
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -s h -l help -d 'Print help'
+complete -c prhook -n "__fish_prhook_using_subcommand tunnel" -s V -l version -d 'Print version'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "serve" -d 'Run the webhook receiver until SIGINT or SIGTERM'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "completions" -d 'Print the shell completion script (for packaging)'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "check-config" -d 'Check the configuration as serve loads it and report each problem with its line'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "simulate" -d 'Build a realistic delivery for a provider and event, sign it as the provider would and send it'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "verify-signature" -d 'Check a captured delivery\'s signature, token or credentials offline'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "deliveries" -d 'List, show and replay stored deliveries, also while serve runs'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "tunnel" -d 'Expose a local port that is already listening through ngrok or localtunnel'
+complete -c prhook -n "__fish_prhook_using_subcommand help; and not __fish_seen_subcommand_from serve completions check-config simulate verify-signature deliveries tunnel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "list" -d 'List stored deliveries, newest first: a header line, then one line each'
 complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "show" -d 'Show one delivery: headers, normalized event, jobs and their attempts'
 complete -c prhook -n "__fish_prhook_using_subcommand help; and __fish_seen_subcommand_from deliveries" -f -a "replay" -d 'Queue the actions of stored deliveries again, as new attempts of the same deliveries'

@@ -1,6 +1,8 @@
 //! Command-line definitions (clap derive). The binary parses these and
 //! hands them to the library's `run_*` functions.
 
+use crate::config::TunnelService;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -53,6 +55,8 @@ pub enum Command {
     VerifySignature(crate::verify_signature::VerifySignatureArgs),
     /// List, show and replay stored deliveries, also while serve runs
     Deliveries(crate::deliveries::DeliveriesArgs),
+    /// Expose a local port that is already listening through ngrok or localtunnel
+    Tunnel(TunnelArgs),
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +79,30 @@ pub struct ServeArgs {
     /// Directory of the store, lock and generated secrets, overriding server.data_dir [default: .prhook, or server.data_dir]
     #[arg(long, env = "PRHOOK_DATA_DIR", hide_env_values = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Open a tunnel to the listener and print its public webhook URLs
+    #[arg(long)]
+    pub use_tunnel: bool,
+
+    /// Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]
+    #[arg(long, value_name = "SERVICE", requires = "use_tunnel", value_parser = tunnel_service_parser())]
+    pub tunnel_service: Option<TunnelService>,
+}
+
+#[derive(Debug, Args)]
+pub struct TunnelArgs {
+    /// Tunnel service, overriding TUNNEL_SERVICE and tunnel.service [default: ngrok]
+    #[arg(long, value_name = "SERVICE", value_parser = tunnel_service_parser())]
+    pub service: Option<TunnelService>,
+
+    /// Local port to expose [default: the port of server.listen]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+}
+
+fn tunnel_service_parser() -> impl TypedValueParser<Value = TunnelService> {
+    PossibleValuesParser::new(["ngrok", "localtunnel"])
+        .map(|name| TunnelService::parse(&name).expect("clap admits only known service names"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

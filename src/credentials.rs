@@ -63,7 +63,7 @@ pub fn explicit_secret(
 /// `PRHOOK_LISTEN` overrides `server.listen`, as it does for `serve`.
 pub fn load_local_config(config_path: Option<&Path>, data_dir: Option<PathBuf>) -> Result<Config, ExitError> {
     let overrides =
-        Overrides { listen: std::env::var("PRHOOK_LISTEN").ok().filter(|value| !value.is_empty()), data_dir };
+        Overrides { listen: std::env::var("PRHOOK_LISTEN").ok().filter(|value| !value.is_empty()), data_dir, ..Overrides::default() };
     let mut config = load_config(config_path, &overrides)?;
     let generated = GeneratedSecrets::read(&config.server.data_dir).map_err(ExitError::usage)?;
     generated.apply(&mut config);

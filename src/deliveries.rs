@@ -182,7 +182,7 @@ pub fn run_deliveries(config_path: Option<&Path>, args: DeliveriesArgs) -> Resul
     if let DeliveriesCommand::Replay(replay_args) = &args.command {
         check_replay_selection(replay_args)?;
     }
-    let overrides = crate::config::Overrides { listen: None, data_dir: args.data_dir.clone() };
+    let overrides = crate::config::Overrides { listen: None, data_dir: args.data_dir.clone(), ..Default::default() };
     let config = crate::serve::load_config(config_path, &overrides)?;
     let connection = open(&config.server.data_dir).map_err(exit_error)?;
     let mut stdout = std::io::stdout().lock();

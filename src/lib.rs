@@ -51,5 +51,6 @@ pub mod server;
 pub mod simulate;
 pub mod store;
 pub mod telemetry;
+pub mod tunnel;
 pub mod verify;
 pub mod verify_signature;

@@ -2,10 +2,13 @@
 //! the store, and run the HTTP server and the dispatcher until a signal.
 
 use crate::app::AppBuilder;
+use crate::cli::ColorChoice;
 use crate::config::generated::GeneratedSecrets;
 use crate::config::{Config, ConfigSource, LoadError, Overrides};
 use crate::provider::ProviderId;
 use crate::server::listener::{self, ServeOptions};
+use crate::tunnel::command::tunnel_exit;
+use crate::tunnel::{self, Tunnel};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -41,8 +44,20 @@ pub fn load_config(config_path: Option<&Path>, overrides: &Overrides) -> Result<
     })
 }
 
+/// Options of `prhook serve` that are not part of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Open a tunnel to the listener (`--use-tunnel`).
+    pub use_tunnel: bool,
+    /// Whether the tunnel's URLs on stdout may be colored.
+    pub color: ColorChoice,
+}
+
 /// Runs the server until SIGINT or SIGTERM, then drains.
-pub async fn run_serve(config: Config) -> Result<(), ExitError> {
+pub async fn run_serve(config: Config, options: RunOptions) -> Result<(), ExitError> {
+    if options.use_tunnel {
+        Tunnel::check(&config.tunnel).map_err(ExitError::usage)?;
+    }
     let app = AppBuilder::new(config).build().await.map_err(|error| ExitError { code: error.exit_code(), error: error.into() })?;
     let config = app.config();
 
@@ -52,6 +67,13 @@ pub async fn run_serve(config: Config) -> Result<(), ExitError> {
         .map_err(ExitError::runtime)?;
     let address = listener.local_addr().map_err(ExitError::runtime)?;
     announce(config, address, &app.secrets, &app.created, &app.unconfigured);
+    let tunnel = if options.use_tunnel {
+        let tunnel = Tunnel::open(&config.tunnel, address).await.map_err(tunnel_exit)?;
+        tunnel::announce(&tunnel, options.color);
+        Some(tunnel)
+    } else {
+        None
+    };
 
     let background = app.start_background();
     let trigger = app.shutdown_trigger();
@@ -61,14 +83,32 @@ pub async fn run_serve(config: Config) -> Result<(), ExitError> {
         trigger.trigger();
     });
 
-    let options = ServeOptions { max_connections: config.server.max_connections, read_timeout: config.server.read_timeout };
-    listener::serve(listener, app.router(), options, app.shutdown_token()).await;
+    // A tunnel that fails for good is logged; the local listener keeps serving.
+    let tunnel_watch = tunnel.map(|mut tunnel| {
+        let stop = app.shutdown_token();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                error = tunnel.failed() => {
+                    let error = anyhow::Error::new(error);
+                    tracing::error!(error = format!("{error:#}"), "tunnel failed; deliveries still reach the local address");
+                }
+            }
+            tunnel.close().await;
+        })
+    });
+
+    let serve_options = ServeOptions { max_connections: config.server.max_connections, read_timeout: config.server.read_timeout };
+    listener::serve(listener, app.router(), serve_options, app.shutdown_token()).await;
+    if let Some(tunnel_watch) = tunnel_watch {
+        let _ = tunnel_watch.await;
+    }
     background.finish().await;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn wait_for_signal() {
+pub(crate) async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
     tokio::select! {

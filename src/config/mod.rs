@@ -14,10 +14,11 @@ pub mod providers;
 pub mod raw;
 pub mod secret;
 pub mod suggest;
-mod tunnel;
+pub mod tunnel;
 
 pub use action::{ActionConfig, ActionTarget, ArgTemplate, Rate, Selector};
 pub use providers::{AzureDevopsConfig, BitbucketServerConfig, GithubConfig, GitlabConfig};
+pub use tunnel::{TunnelConfig, TunnelService};
 
 use crate::filter::Filters;
 use crate::provider::ProviderId;
@@ -88,18 +89,6 @@ pub struct ServerConfig {
 pub struct CircuitBreakerConfig {
     pub failure_threshold: u32,
     pub recovery_timeout: Duration,
-}
-
-/// `[tunnel]`.
-#[derive(Debug, Clone)]
-pub struct TunnelConfig {
-    pub service: String,
-    pub auth_token: Option<SecretList>,
-    pub region: String,
-    pub server: String,
-    pub subdomain: String,
-    pub domain: String,
-    pub connect_timeout: Duration,
 }
 
 /// One problem found while loading, tied to a key of the file.
@@ -195,6 +184,8 @@ impl ConfigSource {
 pub struct Overrides {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `--tunnel-service` or `prhook tunnel --service`.
+    pub tunnel_service: Option<TunnelService>,
 }
 
 impl Config {
@@ -282,14 +273,10 @@ impl Validator<'_> {
         }
     }
 
-    fn seconds(&mut self, _key: &str, value: Option<u64>, default: u64) -> Duration {
-        Duration::from_secs(value.unwrap_or(default))
-    }
-
     fn validate(&mut self, raw: RawConfig, path: Option<&Path>, overrides: &Overrides) -> Config {
         let server = self.server(&raw, overrides);
         let mut configured_providers = Vec::new();
-        let mut inactive_sections = Vec::new();
+        let inactive_sections = Vec::new();
 
         let github = match &raw.github {
             Some(section) => {
@@ -404,33 +391,7 @@ impl Validator<'_> {
             }
         };
 
-        let tunnel = {
-            let section = raw.tunnel.as_ref();
-            if section.is_some() {
-                inactive_sections.push("tunnel");
-            }
-            let text = |value: Option<&String>| value.cloned().unwrap_or_default();
-            let service = section.and_then(|s| s.service.clone()).unwrap_or_else(|| "ngrok".into());
-            if !matches!(service.as_str(), "ngrok" | "localtunnel") {
-                self.error("tunnel.service", format!("unknown tunnel service {service:?}: use \"ngrok\" or \"localtunnel\""));
-            }
-            let ignored = tunnel::ignored_settings(section, self.env);
-            self.warnings.extend(ignored);
-            let connect_timeout = self.seconds("tunnel.connect_timeout", section.and_then(|s| s.connect_timeout), 15);
-            let auth_token = match section.map(|s| &s.auth_token) {
-                Some(raw_token) => self.secret("tunnel.auth_token", raw_token),
-                None => None,
-            };
-            TunnelConfig {
-                service,
-                auth_token,
-                region: text(section.and_then(|s| s.region.as_ref())),
-                server: text(section.and_then(|s| s.server.as_ref())),
-                subdomain: text(section.and_then(|s| s.subdomain.as_ref())),
-                domain: text(section.and_then(|s| s.domain.as_ref())),
-                connect_timeout,
-            }
-        };
+        let tunnel = self.tunnel(raw.tunnel.as_ref(), overrides);
 
         let mut actions = Vec::new();
         for (index, raw_action) in raw.actions.iter().enumerate() {

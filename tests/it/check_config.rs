@@ -180,7 +180,7 @@ const WARNINGS: &[(&str, &str)] = &[
     ("[bitbucket_server]\nallow_unsigned = true\n", "bitbucket_server.allow_unsigned"),
     ("[filters]\nignore_pr_authors = [\"ana\", \"\"]\n", "filters.ignore_pr_authors[1]"),
     ("[filters]\nignore_pr_source_branches = [\"\"]\n", "filters.ignore_pr_source_branches[0]"),
-    ("[tunnel]\nservice = \"ngrok\"\nsubdomain = \"atlas\"\n", "tunnel.subdomain"),
+    ("[tunnel]\nservice = \"ngrok\"\nauth_token = \"t\"\nsubdomain = \"atlas\"\n", "tunnel.subdomain"),
     ("[tunnel]\nservice = \"localtunnel\"\ndomain = \"atlas.example\"\n", "tunnel.domain"),
     ("[tunnel]\nservice = \"localtunnel\"\nregion = \"eu\"\n", "tunnel.region"),
 ];

@@ -18,5 +18,7 @@ mod replies;
 mod serve;
 mod simulate;
 mod simulate_utils;
+mod tunnel;
+mod tunnel_utils;
 mod utils;
 mod verify_signature;
