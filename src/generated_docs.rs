@@ -27,14 +27,17 @@ pub fn completion_script(shell: Shell) -> Vec<u8> {
 /// Renders the man pages: `prhook.1` and one `prhook-<subcommand>.1` for
 /// each visible subcommand, as (file name, content) pairs.
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let command = Cli::command();
+    let mut command = Cli::command();
+    // Building propagates the global options into each subcommand and
+    // gives it its full name ("prhook serve") for the synopsis.
+    command.build();
     let mut pages = Vec::new();
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page).expect("rendering to memory cannot fail");
     pages.push(("prhook.1".to_owned(), page));
     for subcommand in command.get_subcommands().filter(|subcommand| !subcommand.is_hide_set()) {
         let name = format!("prhook-{}", subcommand.get_name());
-        let subcommand = subcommand.clone().name(name.clone());
+        let subcommand = subcommand.clone();
         let mut page = Vec::new();
         clap_mangen::Man::new(subcommand).render(&mut page).expect("rendering to memory cannot fail");
         pages.push((format!("{name}.1"), page));
