@@ -124,6 +124,7 @@ impl AppBuilder {
     /// Takes the data directory, fills in generated secrets, opens the
     /// store and sets up the provider API clients.
     pub async fn build(self) -> Result<App, AppError> {
+        crate::tls::install_crypto_provider();
         let mut config = self.config;
         let data_dir = config.server.data_dir.clone();
         let lock = DataDirLock::acquire(&data_dir)?;

@@ -48,9 +48,7 @@ pub struct ForwardAttempt {
 fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
-        // rustls needs a process-wide crypto provider when more than one is
-        // compiled in; an error means one is installed already, which is fine.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        crate::tls::install_crypto_provider();
         reqwest::Client::builder()
             .user_agent(concat!("prhook/", env!("CARGO_PKG_VERSION")))
             // A redirect of a POST would turn it into a GET without the

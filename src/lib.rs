@@ -18,6 +18,8 @@
 //! - [`replies`]: comments and acks on the pull request through [`api`],
 //!   behind a [`breaker`].
 //! - [`maintenance`], [`telemetry`], [`logging`]: retention, `/metrics` and logs.
+//! - [`tunnel`]: a public URL through ngrok or localtunnel; [`tls`] installs
+//!   the rustls crypto provider that they and the HTTP clients share.
 //! - Subcommands: [`serve`], [`simulate`], [`verify_signature`],
 //!   [`deliveries`], [`commands::check_config`]; [`credentials`] finds their
 //!   secrets and [`generated_docs`] renders completions and man pages.
@@ -51,6 +53,7 @@ pub mod server;
 pub mod simulate;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod tunnel;
 pub mod verify;
 pub mod verify_signature;

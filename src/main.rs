@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 fn main() {
     let cli = Cli::parse();
     prhook::logging::init(cli.log_format, cli.verbose, cli.quiet, cli.color);
-    prhook::tunnel::install_crypto_provider();
+    prhook::tls::install_crypto_provider();
     let result = match cli.command {
         Command::Serve(args) => {
             let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, tunnel_service: args.tunnel_service };

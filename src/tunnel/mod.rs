@@ -17,8 +17,6 @@ use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-pub use self::ngrok::install_crypto_provider;
-
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A failure to open a tunnel or to keep it working.

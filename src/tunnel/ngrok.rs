@@ -35,7 +35,7 @@ fn token(config: &TunnelConfig) -> Result<&str, TunnelError> {
 impl NgrokTunnel {
     pub(super) async fn open(config: &TunnelConfig, local: SocketAddr) -> Result<NgrokTunnel, TunnelError> {
         let token = token(config)?;
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
 
         let address = config.server.clone().unwrap_or_else(|| DEFAULT_SERVER.to_owned());
         let mut builder = ngrok::Session::builder();
@@ -86,10 +86,3 @@ impl NgrokTunnel {
     }
 }
 
-/// Installs aws-lc-rs as the process-wide rustls provider. ngrok and
-/// localtunnel-client enable two providers (aws-lc-rs and ring), and with
-/// both enabled rustls cannot pick a default, so ngrok panics on connect.
-/// Installing again is a no-op.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-}
