@@ -1,12 +1,12 @@
 //! GitHub: `X-Hub-Signature-256` over the raw body, events by `X-GitHub-Event`.
 
 use super::{
-    bool_at, header_str, str_at, string_at, u64_at, Normalized, Outcome, PayloadError, Provider,
+    bool_at, git_push, header_str, str_at, string_at, u64_at, Normalized, Outcome, PayloadError, Provider,
     ProviderId, RawDelivery,
 };
 use crate::config::GithubConfig;
 use crate::event::{
-    branch_name, login_is_bot, Action, Comment, Kind, PrState, PullRequest, Push, Repository, Sender,
+    branch_name, login_is_bot, Action, Comment, Kind, PrState, PullRequest, Repository, Sender,
 };
 use crate::verify::{verify_hex_hmac, AuthError, HexAlgorithm};
 use axum::http::HeaderMap;
@@ -249,15 +249,10 @@ fn normalize_review_comment(payload: &Value) -> Result<Normalized, PayloadError>
 }
 
 fn normalize_push(payload: &Value) -> Result<Normalized, PayloadError> {
-    let reference = str_at(payload, "ref").ok_or_else(|| PayloadError::missing("ref"))?;
     let mut event = Normalized::new(Kind::Push, Action::Pushed);
+    event.push = Some(git_push(payload)?);
     event.repository = repository(payload);
     event.sender = sender(payload);
-    event.push = Some(Push {
-        branch: Some(branch_name(reference)),
-        before: string_at(payload, "before"),
-        after: string_at(payload, "after"),
-    });
     Ok(event)
 }
 

@@ -12,12 +12,12 @@
 //! lacks the object its event promises is a [`PayloadError`].
 
 use super::{
-    bool_at, header_str, str_at, string_at, u64_at, Normalized, Outcome, PayloadError,
+    bool_at, git_push, header_str, str_at, string_at, u64_at, Normalized, Outcome, PayloadError,
     Provider, ProviderId, RawDelivery,
 };
 use crate::config::GitlabConfig;
 use crate::event::{
-    branch_name, login_is_bot, Action, Comment, Kind, PrState, PullRequest, Push, Repository, Sender,
+    branch_name, login_is_bot, Action, Comment, Kind, PrState, PullRequest, Repository, Sender,
 };
 use crate::verify::{verify_standard_webhooks, verify_token, AuthError, StandardHeaders};
 use axum::http::HeaderMap;
@@ -361,15 +361,10 @@ fn normalize_note(payload: &Value) -> Result<Outcome, PayloadError> {
 }
 
 fn normalize_push(payload: &Value) -> Result<Normalized, PayloadError> {
-    let reference = str_at(payload, "ref").ok_or_else(|| PayloadError::missing("ref"))?;
     let mut event = Normalized::new(Kind::Push, Action::Pushed);
+    event.push = Some(git_push(payload)?);
     event.repository = repository(payload);
     event.sender = pusher_sender(payload);
-    event.push = Some(Push {
-        branch: Some(branch_name(reference)),
-        before: string_at(payload, "before"),
-        after: string_at(payload, "after"),
-    });
     Ok(event)
 }
 

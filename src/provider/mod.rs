@@ -203,6 +203,17 @@ impl Providers {
     }
 }
 
+/// Reads the `ref`, `before` and `after` fields that GitHub and GitLab push
+/// payloads share.
+pub fn git_push(payload: &Value) -> Result<crate::event::Push, PayloadError> {
+    let reference = str_at(payload, "ref").ok_or_else(|| PayloadError::missing("ref"))?;
+    Ok(crate::event::Push {
+        branch: Some(crate::event::branch_name(reference)),
+        before: string_at(payload, "before"),
+        after: string_at(payload, "after"),
+    })
+}
+
 /// Looks up a dotted path (`pull_request.head.ref`) in a JSON document.
 pub fn json_at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |current, key| match current {
