@@ -4,8 +4,7 @@
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use crate::utils::free_port;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -102,12 +101,6 @@ fn stored(database: &Path, delivery_id: &str) -> (String, Option<String>) {
         .unwrap()
 }
 
-/// Picks a port the kernel reports free. NOTE: another process could take it
-/// between this call and the server's bind, which would fail the test start.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// Hex HMAC-SHA256 of `body`, as in GitHub's `X-Hub-Signature-256`.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
@@ -115,23 +108,10 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Sends one HTTP/1.1 request over a fresh connection and reads the response to the end.
+/// Sends one HTTP/1.1 request and returns the status and the body as text.
 fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
-    Ok((status, body))
+    let (status, body) = crate::utils::request_raw(port, method, path, headers, body)?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// What a test pull request looks like; each field maps to a payload field.

@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -38,11 +37,9 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Returns a port that was free a moment ago. `serve` must know its port before
-/// it starts so that `simulate` can find it in the same config file.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+// `serve` must know its port before it starts, so that `simulate` can find
+// it in the same config file.
+pub use crate::utils::free_port;
 
 /// A running `prhook serve` with a config in a temporary directory.
 pub struct Server {

@@ -7,9 +7,9 @@
 //! [`PORTS_VARIABLE`]. The crate binds 0.0.0.0, but every test reaches it
 //! through 127.0.0.1.
 
+pub use crate::utils::http_request;
 use crate::utils::free_port;
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -120,29 +120,6 @@ fn localtunnel_server_process() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(localtunnel_server::start(config)).unwrap();
-}
-
-/// One HTTP/1.1 request to 127.0.0.1:`port` with the given Host header;
-/// returns the status and body.
-pub fn http_request(port: u16, host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").ok_or(std::io::ErrorKind::InvalidData)?;
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::InvalidData)?;
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        return Err(std::io::ErrorKind::Unsupported.into());
-    }
-    Ok((status, response[split + 4..].to_vec()))
 }
 
 /// A finished child's exit code and its stderr.

@@ -18,7 +18,8 @@ pub struct TestServer {
     pub config: PathBuf,
 }
 
-/// A free port on 127.0.0.1.
+/// Picks a port on 127.0.0.1 that the kernel reports free. NOTE: another
+/// process could take it before the server binds it, failing that start.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -123,11 +124,18 @@ pub fn github_signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// A minimal HTTP/1.1 client: one request per connection.
+/// Sends one HTTP/1.1 request to 127.0.0.1:`port` on a fresh connection
+/// and returns the status and the body.
 pub fn request_raw(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+    http_request(port, &format!("127.0.0.1:{port}"), method, path, headers, body)
+}
+
+/// Sends one HTTP/1.1 request to 127.0.0.1:`port` with the given Host
+/// header, as a tunnel's proxy port needs, and returns the status and body.
+pub fn http_request(port: u16, host: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
