@@ -39,14 +39,16 @@ pub struct Dispatcher {
 impl Dispatcher {
     pub async fn run(self) {
         let kill = CancellationToken::new();
-        let mut running: JoinSet<()> = JoinSet::new();
+        // Each task returns its action's name, so its limit slot is freed when it is joined.
+        let mut running: JoinSet<String> = JoinSet::new();
         let mut limits = ActionLimits::new(self.actions.values());
-        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         let disabled = DisabledActions::default();
 
         loop {
-            while let Ok(action) = done_rx.try_recv() {
-                limits.finished(&action);
+            while let Some(joined) = running.try_join_next() {
+                if let Ok(action) = joined {
+                    limits.finished(&action);
+                }
             }
             if self.shutdown.is_cancelled() {
                 break;
@@ -68,13 +70,12 @@ impl Dispatcher {
                 let kill = kill.clone();
                 let disabled = Arc::clone(&disabled);
                 let replies = self.replies.clone();
-                let done_tx = done_tx.clone();
                 let span = job_span(&job);
                 running.spawn(
                     async move {
                         let name = job.action.clone();
                         execute(store, job, action, disabled, kill, replies).await;
-                        let _ = done_tx.send(name);
+                        name
                     }
                     .instrument(span),
                 );
@@ -100,7 +101,11 @@ impl Dispatcher {
             }
             tokio::select! {
                 () = self.wake.notified() => {}
-                Some(_) = running.join_next(), if !running.is_empty() => {}
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(action) = joined {
+                        limits.finished(&action);
+                    }
+                }
                 () = tokio::time::sleep(sleep_for) => {}
                 () = self.shutdown.cancelled() => {}
             }
