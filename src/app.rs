@@ -58,7 +58,7 @@ const HANDLER_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default retries of an in-process handler after its first attempt.
 const HANDLER_RETRIES: u32 = 3;
 
-/// Why an [`App`] could not be built.
+/// An error that stops an [`App`] from being built.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("invalid selector for handler {name:?}: {message}")]
@@ -194,25 +194,25 @@ pub struct App {
 }
 
 impl App {
-    /// The configuration, with generated secrets filled in.
+    /// Returns the configuration, with generated secrets filled in.
     pub fn config(&self) -> &Config {
         &self.config
     }
 
-    /// The webhook routes, `/healthz`, `/readyz` and `/metrics`, ready to
-    /// be merged with other routes.
+    /// Builds the router of the webhook routes, `/healthz`, `/readyz` and
+    /// `/metrics`, ready to be merged with other routes.
     pub fn router(&self) -> Router {
         server::router(self.state.clone())
     }
 
-    /// The token cancelled when shutdown begins; pass it to the HTTP
-    /// server's graceful shutdown.
+    /// Returns the token that is cancelled when shutdown begins. Pass it to
+    /// the HTTP server's graceful shutdown.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
     }
 
-    /// Begins shutdown: webhook routes answer `shutting_down`, no new job
-    /// starts, and running jobs get `shutdown_grace`.
+    /// Begins shutdown: webhook routes respond with `shutting_down`, no new
+    /// job starts, and running jobs get `shutdown_grace`.
     pub fn begin_shutdown(&self) {
         self.shutdown_trigger().trigger();
     }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// One accepted delivery, as every action sees it.
+/// One accepted delivery, as every action receives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// prhook's own id for this delivery (sortable, unique).
@@ -92,7 +92,7 @@ pub enum PrState {
     Merged,
 }
 
-/// What an event is about.
+/// The subject of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -136,7 +136,7 @@ impl fmt::Display for Kind {
     }
 }
 
-/// What happened, in provider-neutral words.
+/// The change that happened, in provider-neutral words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -219,8 +219,8 @@ impl fmt::Display for Action {
 ///
 /// The command is the first non-blank line, leading white space removed,
 /// when it starts with `/` followed by a name. The rest of that line is
-/// split as a POSIX shell splits words; a line with unbalanced quotes falls
-/// back to splitting on white space so a typo never loses the command.
+/// split as a POSIX shell splits words. A line with unbalanced quotes is
+/// split on white space instead, so a typo does not lose the command.
 pub fn parse_slash_command(body: &str) -> Option<SlashCommand> {
     let line = body.lines().map(str::trim_start).find(|line| !line.trim().is_empty())?;
     let rest = line.strip_prefix('/')?;

@@ -3,8 +3,8 @@
 //! All writes go through one writer thread that commits whatever has
 //! queued up as one transaction (group commit), so durability costs one
 //! fsync per batch rather than per delivery. A write's future resolves only
-//! after its batch is committed with `synchronous = FULL`, which is what
-//! lets the server answer 202 only once a delivery is on disk.
+//! after its batch is committed with `synchronous = FULL`, so the server
+//! sends its 202 only once a delivery is on disk.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub const DATABASE_FILE: &str = "prhook.sqlite3";
 
-/// The most writes committed in one transaction.
+/// Maximum number of writes committed in one transaction.
 const MAX_BATCH: usize = 1024;
 
 const SCHEMA: &str = "
@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS pr_heads (
 );
 ";
 
-/// Why a store operation failed.
+/// An error of a store operation.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error")]
@@ -147,7 +147,7 @@ pub struct NewDelivery {
     pub head: Option<(String, u64, String)>,
 }
 
-/// What storing a delivery did.
+/// The result of storing a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     New,
@@ -180,7 +180,7 @@ pub struct AttemptRecord {
     pub stderr: Vec<u8>,
 }
 
-/// What happens to a job after an attempt.
+/// The next state of a job after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NextStep {
     Done,
@@ -206,8 +206,8 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     let connection = Connection::open(path)?;
     connection.busy_timeout(std::time::Duration::from_secs(30))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
-    // FULL makes each commit fsync the write-ahead log: a delivery that was
-    // answered 2xx survives a power cut, not only a process crash.
+    // FULL makes each commit fsync the write-ahead log, so a delivery that
+    // got a 2xx survives a power cut, not only a process crash.
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     Ok(connection)
@@ -335,7 +335,7 @@ impl Store {
         .await
     }
 
-    /// The head commit last stored for a pull request.
+    /// Returns the head commit last stored for a pull request.
     pub async fn last_head(&self, provider: &str, repository: &str, number: u64) -> Result<Option<String>, StoreError> {
         let (provider, repository) = (provider.to_owned(), repository.to_owned());
         self.read(move |connection| {

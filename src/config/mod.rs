@@ -111,7 +111,7 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Why the configuration could not be loaded.
+/// An error loading the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("config file {path} does not exist")]
@@ -133,7 +133,7 @@ fn summarize(errors: &[Finding]) -> String {
     }
 }
 
-/// Where the configuration comes from.
+/// The source of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigSource {
     /// A file named by `--config` or `PRHOOK_CONFIG`: it must exist.
@@ -240,7 +240,7 @@ impl Config {
         }
     }
 
-    /// The directory that holds the store, the lock and generated secrets.
+    /// Returns the directory of the store, the lock and generated secrets.
     pub fn data_dir(&self) -> &Path {
         &self.server.data_dir
     }

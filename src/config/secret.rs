@@ -21,7 +21,7 @@ impl Secret {
         &self.0
     }
 
-    /// The secret as UTF-8 text, for headers and environment variables.
+    /// Returns the secret as UTF-8 text, for headers and environment variables.
     pub fn expose_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.0).ok()
     }
@@ -55,7 +55,7 @@ impl SecretList {
         self.0.iter()
     }
 
-    /// The first secret, the one prhook signs with when it sends.
+    /// Returns the first secret, the one prhook signs with when it sends.
     pub fn primary(&self) -> &Secret {
         &self.0[0]
     }
@@ -79,7 +79,7 @@ impl fmt::Debug for SecretList {
     }
 }
 
-/// Where a secret comes from, as written in the config file.
+/// The source of a secret, as written in the config file.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum RawSecret {
@@ -105,7 +105,7 @@ pub struct RawSecretSource {
     pub file: Option<PathBuf>,
 }
 
-/// Why a secret setting could not be resolved.
+/// An error resolving a secret setting.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SecretError {
     #[error("environment variable {0} is not set; set it or write the secret another way")]
@@ -148,7 +148,7 @@ impl RawSecret {
         SecretList::new(secrets).ok_or(SecretError::EmptyList)
     }
 
-    /// The environment variables this setting reads, for messages.
+    /// Lists the environment variables this setting reads, for messages.
     pub fn env_names(&self) -> Vec<String> {
         let sources: Vec<&RawSecretSource> = match self {
             RawSecret::Literal(_) => vec![],

@@ -1,8 +1,8 @@
 //! Providers: one module per forge, behind one [`Provider`] trait.
 //!
-//! The server finds the provider from the route and headers, asks it to
-//! verify the raw bytes, then to name the event and delivery id and to turn
-//! the payload into a [`Normalized`] event. Adding a forge means adding one
+//! The server finds the provider from the route and headers, has it verify
+//! the raw bytes, then has it name the event and delivery id and turn the
+//! payload into a [`Normalized`] event. Adding a forge means adding one
 //! file here that implements [`Provider`] and one line in [`Providers::from_config`].
 
 pub mod azure_devops;
@@ -31,7 +31,7 @@ impl ProviderId {
     pub const ALL: [ProviderId; 4] =
         [ProviderId::Github, ProviderId::Gitlab, ProviderId::AzureDevops, ProviderId::BitbucketServer];
 
-    /// The name on the command line and in the normalized event.
+    /// Returns the name used on the command line and in the normalized event.
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderId::Github => "github",
@@ -41,7 +41,7 @@ impl ProviderId {
         }
     }
 
-    /// The section name in `prhook.toml` and in `secrets.toml`.
+    /// Returns the section name in `prhook.toml` and in `secrets.toml`.
     pub fn config_section(self) -> &'static str {
         match self {
             ProviderId::Github => "github",
@@ -61,7 +61,7 @@ impl ProviderId {
         }
     }
 
-    /// The route that names the provider, for setups that prefer explicit paths.
+    /// Returns the route that names the provider, for setups that prefer explicit paths.
     pub fn named_route(self) -> String {
         format!("/webhooks/{}", self.as_str())
     }
@@ -97,16 +97,17 @@ impl PayloadError {
     }
 }
 
-/// What a provider makes of an authentic delivery.
+/// The result of normalizing an authentic delivery.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // one per delivery, moved once
 pub enum Outcome {
     /// An event for the store and the actions.
     Event(Normalized),
-    /// A connection test: answered `pong`, never stored.
+    /// A connection test: the response is `pong`, and nothing is stored.
     Pong,
     /// Authentic, but not about a pull request (a comment on a plain issue).
-    /// Answered 200 `ignored` with this reason and remembered for deduplication.
+    /// The response is 200 `ignored` with this reason, and the delivery is
+    /// stored for deduplication.
     Ignored(String),
 }
 
@@ -129,7 +130,7 @@ pub struct Normalized {
 }
 
 impl Normalized {
-    /// An event of `kind` and `action` with every optional part empty.
+    /// Creates an event of `kind` and `action` with every optional part empty.
     pub fn new(kind: Kind, action: Action) -> Normalized {
         Normalized {
             kind,
@@ -152,7 +153,7 @@ pub trait Provider: Send + Sync {
     /// routes that several providers share.
     fn detect(&self, headers: &HeaderMap) -> bool;
 
-    /// Answers deliveries that the provider sends without authentication,
+    /// Returns the outcome of deliveries that the provider sends without authentication,
     /// such as Bitbucket's `diagnostics:ping`, before verification runs.
     fn unauthenticated_outcome(&self, _headers: &HeaderMap, _body: &[u8]) -> Option<Outcome> {
         None
@@ -167,10 +168,10 @@ pub trait Provider: Send + Sync {
         false
     }
 
-    /// The provider's event name, from a header or the payload.
+    /// Returns the provider's event name, from a header or the payload.
     fn event_name(&self, headers: &HeaderMap, payload: &Value) -> Result<String, PayloadError>;
 
-    /// The provider's delivery id, or `None` when it sent none.
+    /// Returns the provider's delivery id, or `None` when it sent none.
     fn delivery_id(&self, headers: &HeaderMap, payload: &Value) -> Option<String>;
 
     /// Turns the payload of `event` into a normalized event.
@@ -223,7 +224,7 @@ pub fn json_at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     })
 }
 
-/// The string at a dotted path, if it is a string.
+/// Returns the string at a dotted path, if it is a string.
 pub fn str_at<'a>(value: &'a Value, path: &str) -> Option<&'a str> {
     json_at(value, path).and_then(Value::as_str)
 }

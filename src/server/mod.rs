@@ -2,7 +2,7 @@
 //!
 //! Checks run in the documented order: route and method, size,
 //! authenticity, content type, payload. A delivery is stored and committed
-//! before it is answered 202.
+//! before the 202 response.
 
 pub mod error;
 pub mod listener;
@@ -123,7 +123,7 @@ async fn named_route(State(state): State<AppState>, Path(name): Path<String>, re
     }
 }
 
-/// How a route finds its provider.
+/// The way a route finds its provider.
 #[derive(Debug, Clone, Copy)]
 enum Route {
     Fixed(ProviderId),
@@ -341,7 +341,7 @@ fn duplicate(id: &str) -> Response {
 fn respond_without_storing(outcome: Outcome) -> Result<Response, ApiError> {
     match outcome {
         Outcome::Pong => {
-            tracing::info!("ping answered");
+            tracing::info!("pong sent");
             Ok((StatusCode::OK, Extension(Answered("pong")), Json(json!({"status": "pong"}))).into_response())
         }
         Outcome::Ignored(reason) => {
@@ -351,7 +351,7 @@ fn respond_without_storing(outcome: Outcome) -> Result<Response, ApiError> {
     }
 }
 
-/// Stores an ignored delivery, so that a repeat is answered `duplicate`.
+/// Stores an ignored delivery, so that a repeat gets the `duplicate` response.
 async fn store_ignored(state: &AppState, stored: NewDelivery) -> Result<Response, ApiError> {
     let reason = stored.reason.clone().unwrap_or_default();
     match state.store.insert(stored).await.map_err(|error| internal(&error))? {
@@ -397,8 +397,8 @@ fn pick_provider(providers: &Providers, route: Route, headers: &HeaderMap) -> Re
 /// Reads the body up to `limit` bytes within `timeout`.
 ///
 /// Over the limit, it reads and drops up to [`DRAIN_LIMIT`] more bytes
-/// before answering 413, because a provider writes the whole body before
-/// reading the answer and would otherwise see a connection reset.
+/// before the 413 response, because a provider writes the whole body before
+/// reading the response and would otherwise see a connection reset.
 async fn read_body(mut body: Body, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
     let read = async {
         let mut collected = Vec::new();
