@@ -175,6 +175,8 @@ pub enum DeliveriesError {
     Ambiguous { id: String, ids: String },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Runs `prhook deliveries` against the data directory of the configuration.
@@ -275,7 +277,7 @@ fn exit_error(error: DeliveriesError) -> ExitError {
     match error {
         DeliveriesError::NotFound(_) | DeliveriesError::NoStore(_) => ExitError { code: 1, error: error.into() },
         DeliveriesError::Ambiguous { .. } => ExitError::usage(error),
-        DeliveriesError::Sqlite(_) => ExitError::runtime(error),
+        DeliveriesError::Sqlite(_) | DeliveriesError::Store(_) => ExitError::runtime(error),
     }
 }
 
@@ -298,6 +300,8 @@ pub fn open(data_dir: &Path) -> Result<Connection, DeliveriesError> {
     let connection = Connection::open_with_flags(&path, flags)?;
     connection.busy_timeout(BUSY_TIMEOUT)?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // A store last written by an older prhook may lack newer columns.
+    crate::store::migrate(&connection)?;
     Ok(connection)
 }
 
@@ -374,9 +378,9 @@ fn resolve_id(connection: &Connection, id: &str) -> Result<String, DeliveriesErr
 /// Reads one delivery whole.
 pub fn show(connection: &Connection, id: &str) -> Result<DeliveryDetail, DeliveriesError> {
     let id = resolve_id(connection, id)?;
-    let (summary, seq, headers, normalized, body) = connection
+    let (summary, seq, headers, normalized, body, body_encoding) = connection
         .query_row(
-            &format!("SELECT {SUMMARY_COLUMNS}, deliveries.seq, deliveries.headers, deliveries.normalized, deliveries.body FROM deliveries WHERE id = ?1"),
+            &format!("SELECT {SUMMARY_COLUMNS}, deliveries.seq, deliveries.headers, deliveries.normalized, deliveries.body, deliveries.body_encoding FROM deliveries WHERE id = ?1"),
             [&id],
             |row| {
                 Ok((
@@ -385,11 +389,13 @@ pub fn show(connection: &Connection, id: &str) -> Result<DeliveryDetail, Deliver
                     row.get::<_, String>(12)?,
                     row.get::<_, Option<String>>(13)?,
                     row.get::<_, Vec<u8>>(14)?,
+                    row.get::<_, Option<String>>(15)?,
                 ))
             },
         )
         .optional()?
         .ok_or_else(|| DeliveriesError::NotFound(id.clone()))?;
+    let body = crate::store::decode_body(body, body_encoding.as_deref())?;
 
     let mut job_statement = connection.prepare_cached(
         "SELECT seq, action, status, attempts, next_attempt_ms, last_error FROM jobs WHERE delivery_seq = ?1 ORDER BY seq",
@@ -614,7 +620,7 @@ mod tests {
             received_at: "2026-01-01T00:00:00Z".into(),
             received_ms: 1_767_225_600_000,
             headers: vec![("x-github-event".into(), "pull_request".into())],
-            body: b"{}".to_vec(),
+            body: bytes::Bytes::from_static(b"{}"),
             normalized: Some(r#"{"action":"opened"}"#.into()),
             repository: Some(repository.into()),
             pr_number: Some(7),

@@ -1,4 +1,4 @@
-//! The dispatcher: takes stored jobs in order of arrival and runs them on
+//! The dispatcher: takes due stored jobs, oldest first, and runs them on
 //! up to `workers` at once, within each action's `max_concurrency` and
 //! `rate`, with retries, until shutdown.
 
@@ -8,14 +8,16 @@ use crate::replies::Replies;
 use crate::runner::{retry_delay, run_action, AttemptOutcome, AttemptResult};
 use crate::telemetry;
 use crate::store::{now_ms, AttemptRecord, ClaimedJob, NextStep, Store};
-use std::collections::{HashMap, HashSet};
+use crate::store::StoreError;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use crate::limits::ActionLimits;
 use tokio::sync::Notify;
 use tokio::time::Instant;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 /// The longest the dispatcher sleeps before looking at the store again.
@@ -36,97 +38,172 @@ pub struct Dispatcher {
     pub replies: Option<Replies>,
 }
 
+/// Jobs claimed ahead of free workers: a worker that finishes starts the
+/// next job at once instead of waiting for a claim to commit.
+fn prefetch(workers: usize) -> usize {
+    (workers * 4).max(16)
+}
+
+/// The dispatcher's running work, apart from its configuration.
+struct Running {
+    /// Attempts in progress; each returns its action's name.
+    attempts: JoinSet<String>,
+    /// Outcomes being written to the store. A worker is free once its
+    /// command exits, without waiting for that write to commit.
+    recording: TaskTracker,
+    /// Claimed (marked running in the store) and not yet started.
+    ready: VecDeque<ClaimedJob>,
+    limits: ActionLimits,
+    disabled: DisabledActions,
+    kill: CancellationToken,
+}
+
 impl Dispatcher {
     pub async fn run(self) {
-        let kill = CancellationToken::new();
-        // Each task returns its action's name, so its limit slot is freed when it is joined.
-        let mut running: JoinSet<String> = JoinSet::new();
-        let mut limits = ActionLimits::new(self.actions.values());
-        let disabled = DisabledActions::default();
+        let mut state = Running {
+            attempts: JoinSet::new(),
+            recording: TaskTracker::new(),
+            ready: VecDeque::new(),
+            limits: ActionLimits::new(self.actions.values()),
+            disabled: DisabledActions::default(),
+            kill: CancellationToken::new(),
+        };
+        let mut claiming: Option<JoinHandle<Result<Vec<ClaimedJob>, StoreError>>> = None;
+        // Set when a claim came back short: the store has no more due jobs,
+        // so the next claim waits for a wake-up or for the next due time.
+        let mut drained = false;
 
         loop {
-            while let Some(joined) = running.try_join_next() {
+            while let Some(joined) = state.attempts.try_join_next() {
                 if let Ok(action) = joined {
-                    limits.finished(&action);
+                    state.limits.finished(&action);
                 }
             }
             if self.shutdown.is_cancelled() {
                 break;
             }
-            let free = self.workers.saturating_sub(running.len());
-            let mut claimed = Vec::new();
-            if free > 0 {
-                let allowances = limits.allowances(Instant::now());
-                match self.store.claim_due(now_ms(), free, allowances).await {
-                    Ok(jobs) => claimed = jobs,
-                    Err(error) => tracing::error!(error = %error, "claiming jobs failed"),
-                }
-            }
-            let claimed_any = !claimed.is_empty();
-            for job in claimed {
-                limits.started(&job.action, Instant::now());
-                let store = self.store.clone();
-                let action = self.actions.get(&job.action).cloned();
-                let kill = kill.clone();
-                let disabled = Arc::clone(&disabled);
-                let replies = self.replies.clone();
-                let span = job_span(&job);
-                running.spawn(
-                    async move {
-                        let name = job.action.clone();
-                        execute(store, job, action, disabled, kill, replies).await;
-                        name
+            self.start_ready(&mut state);
+
+            if claiming.is_none() && !drained && state.ready.len() < self.workers.max(1) {
+                let wanted = prefetch(self.workers) - state.ready.len();
+                let mut allowances = state.limits.allowances(Instant::now());
+                for job in &state.ready {
+                    if let Some(allowance) = allowances.get_mut(&job.action) {
+                        *allowance = allowance.saturating_sub(1);
                     }
-                    .instrument(span),
-                );
-            }
-            if claimed_any && running.len() < self.workers {
-                // More may be due right away.
-                continue;
+                }
+                let store = self.store.clone();
+                claiming = Some(tokio::spawn(async move { store.claim_due(now_ms(), wanted, allowances).await }));
             }
 
-            let mut sleep_for = if running.len() >= self.workers {
-                IDLE_POLL
-            } else {
-                // Jobs held back by their action's limits do not count as
-                // due: the loop wakes for them when a slot opens.
-                let allowances = limits.allowances(Instant::now());
-                match self.store.next_due_ms(allowances).await {
-                    Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64),
-                    _ => IDLE_POLL,
+            let mut sleep_for = IDLE_POLL;
+            if drained && state.attempts.len() < self.workers {
+                let allowances = state.limits.allowances(Instant::now());
+                if let Ok(Some(due)) = self.store.next_due_ms(allowances).await {
+                    sleep_for = Duration::from_millis((due - now_ms()).clamp(0, IDLE_POLL.as_millis() as i64) as u64);
                 }
-            };
-            if let Some(slot) = limits.next_rate_slot() {
+            }
+            if let Some(slot) = state.limits.next_rate_slot() {
                 sleep_for = sleep_for.min(slot.saturating_duration_since(Instant::now()));
             }
             tokio::select! {
-                () = self.wake.notified() => {}
-                Some(joined) = running.join_next(), if !running.is_empty() => {
+                () = self.wake.notified() => drained = false,
+                Some(joined) = state.attempts.join_next(), if !state.attempts.is_empty() => {
                     if let Ok(action) = joined {
-                        limits.finished(&action);
+                        state.limits.finished(&action);
                     }
                 }
-                () = tokio::time::sleep(sleep_for) => {}
+                claimed = async { claiming.as_mut().expect("checked by the guard").await }, if claiming.is_some() => {
+                    claiming = None;
+                    let wanted = prefetch(self.workers) - state.ready.len();
+                    match claimed {
+                        Ok(Ok(jobs)) => {
+                            drained = jobs.len() < wanted;
+                            state.ready.extend(jobs);
+                        }
+                        Ok(Err(error)) => {
+                            tracing::error!(error = %error, "claiming jobs failed");
+                            drained = true;
+                        }
+                        Err(error) => {
+                            tracing::error!(error = %error, "the claiming task failed");
+                            drained = true;
+                        }
+                    }
+                }
+                () = tokio::time::sleep(sleep_for) => drained = false,
                 () = self.shutdown.cancelled() => {}
             }
         }
 
-        if !running.is_empty() {
-            tracing::info!(running = running.len(), grace_secs = self.grace.as_secs(), "waiting for running actions");
-            let drained = tokio::time::timeout(self.grace, async {
-                while running.join_next().await.is_some() {}
+        // Jobs claimed but not started go back to the queue as they were.
+        if let Some(claim) = claiming.take() {
+            if let Ok(Ok(jobs)) = claim.await {
+                state.ready.extend(jobs);
+            }
+        }
+        for job in state.ready.drain(..) {
+            record_finish(&self.store, job.job_seq, None, NextStep::Requeue).await;
+        }
+        if !state.attempts.is_empty() {
+            tracing::info!(running = state.attempts.len(), grace_secs = self.grace.as_secs(), "waiting for running actions");
+            let finished = tokio::time::timeout(self.grace, async {
+                while state.attempts.join_next().await.is_some() {}
             })
             .await;
-            if drained.is_err() {
-                tracing::warn!(running = running.len(), "grace period over, stopping running actions; they stay queued");
-                kill.cancel();
-                while running.join_next().await.is_some() {}
+            if finished.is_err() {
+                tracing::warn!(running = state.attempts.len(), "grace period over, stopping running actions; they stay queued");
+                state.kill.cancel();
+                while state.attempts.join_next().await.is_some() {}
             }
+        }
+        state.recording.close();
+        state.recording.wait().await;
+    }
+
+    /// Starts ready jobs on free workers, in claim order, skipping jobs whose
+    /// action is at its concurrency or rate limit.
+    fn start_ready(&self, state: &mut Running) {
+        if state.ready.is_empty() || state.attempts.len() >= self.workers {
+            return;
+        }
+        let mut allowances = state.limits.allowances(Instant::now());
+        let mut waiting = VecDeque::new();
+        while state.attempts.len() < self.workers {
+            let Some(job) = state.ready.pop_front() else {
+                break;
+            };
+            if let Some(allowance) = allowances.get_mut(&job.action) {
+                if *allowance == 0 {
+                    waiting.push_back(job);
+                    continue;
+                }
+                *allowance -= 1;
+            }
+            state.limits.started(&job.action, Instant::now());
+            let store = self.store.clone();
+            let action = self.actions.get(&job.action).cloned();
+            let kill = state.kill.clone();
+            let disabled = Arc::clone(&state.disabled);
+            let replies = self.replies.clone();
+            let recording = state.recording.clone();
+            let span = job_span(&job);
+            state.attempts.spawn(
+                async move {
+                    let name = job.action.clone();
+                    execute(store, job, action, disabled, kill, replies, recording).await;
+                    name
+                }
+                .instrument(span),
+            );
+        }
+        // Held-back jobs keep their place ahead of the rest.
+        while let Some(job) = waiting.pop_back() {
+            state.ready.push_front(job);
         }
     }
 }
 
-/// Builds the span of one attempt, with the fields of the delivery's request span.
 fn job_span(job: &ClaimedJob) -> tracing::Span {
     let event: serde_json::Value = serde_json::from_str(&job.normalized).unwrap_or_default();
     let text = |pointer: &str| event.pointer(pointer).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
@@ -151,6 +228,9 @@ fn job_span(job: &ClaimedJob) -> tracing::Span {
 pub type DisabledActions = Arc<Mutex<HashSet<String>>>;
 
 /// Runs one claimed job and records its outcome.
+///
+/// The outcome of a finished attempt is written by a task on `recording`,
+/// so this returns, and frees its worker, once the attempt ends.
 async fn execute(
     store: Store,
     job: ClaimedJob,
@@ -158,6 +238,7 @@ async fn execute(
     disabled: DisabledActions,
     kill: CancellationToken,
     replies: Option<Replies>,
+    recording: TaskTracker,
 ) {
     let is_disabled = disabled.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&job.action);
     if is_disabled {
@@ -251,10 +332,15 @@ async fn execute(
     };
     // Replies on the pull request: queued in the store before the outcome
     // is recorded and posted by the reply worker.
-    if let Some(replies) = &replies {
-        replies.after_attempt(&action, &job, &event, &record, next).await;
-    }
-    record_finish(&store, job.job_seq, Some(record), next).await;
+    recording.spawn(
+        async move {
+            if let Some(replies) = &replies {
+                replies.after_attempt(&action, &job, &event, &record, next).await;
+            }
+            record_finish(&store, job.job_seq, Some(record), next).await;
+        }
+        .in_current_span(),
+    );
 }
 
 async fn record_finish(store: &Store, job_seq: i64, record: Option<AttemptRecord>, next: NextStep) {

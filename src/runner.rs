@@ -154,21 +154,15 @@ async fn run_command(
         command.env(name, std::ffi::OsStr::from_bytes_compat(secret.expose()));
     }
     // A process group of its own lets a timeout kill the children too.
+    //
+    // NOTE: a command outlives a prhook killed with SIGKILL, and its job
+    // runs again at the next start. Setting PR_SET_PDEATHSIG would end it
+    // with prhook, but only from a `pre_exec` hook, which makes the standard
+    // library fork the whole multi-threaded process instead of using
+    // posix_spawn; that copy of the page tables cut throughput to a third
+    // with `/bin/true` as the action.
     #[cfg(unix)]
     command.process_group(0);
-    // If prhook itself is killed, the child goes too: the job is still
-    // queued in the store and runs again at the next start, so a leftover
-    // child would only make it run twice at once.
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl is async-signal-safe and touches only the child's own state.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 
     let mut child = match command.spawn() {
         Ok(child) => child,

@@ -574,7 +574,7 @@ mod tests {
     }
 
     fn normalize(event: &str, payload: &Value) -> Normalized {
-        match azure("", &["s"]).normalize(event, payload).unwrap() {
+        match crate::provider::checked_normalize(&azure("", &["s"]), event, payload).unwrap() {
             Outcome::Event(event) => event,
             other => panic!("expected an event, got {other:?}"),
         }
@@ -734,7 +734,7 @@ mod tests {
     #[test]
     fn pull_request_event_without_resource_fails() {
         let payload = json!({"id": "d", "eventType": "git.pullrequest.updated", "message": {"text": "x"}});
-        let result = azure("", &["s"]).normalize("git.pullrequest.updated", &payload);
+        let result = crate::provider::checked_normalize(&azure("", &["s"]), "git.pullrequest.updated", &payload);
         assert!(result.is_err());
     }
 
@@ -742,7 +742,7 @@ mod tests {
     fn pull_request_without_id_fails() {
         let mut payload = pr_payload("git.pullrequest.created", "active", "");
         payload["resource"].as_object_mut().unwrap().remove("pullRequestId");
-        assert!(azure("", &["s"]).normalize("git.pullrequest.created", &payload).is_err());
+        assert!(crate::provider::checked_normalize(&azure("", &["s"]), "git.pullrequest.created", &payload).is_err());
     }
 
     fn comment_object() -> Value {
@@ -824,7 +824,7 @@ mod tests {
     #[test]
     fn comment_event_without_comment_fails() {
         let payload = json!({"eventType": COMMENT_EVENT, "resource": {"pullRequest": pr_resource("active")}});
-        assert!(azure("", &["s"]).normalize(COMMENT_EVENT, &payload).is_err());
+        assert!(crate::provider::checked_normalize(&azure("", &["s"]), COMMENT_EVENT, &payload).is_err());
     }
 
     #[test]

@@ -351,7 +351,7 @@ mod tests {
 
     #[test]
     fn ping_test_body_normalizes_to_pong() {
-        let outcome = provider().normalize(PING_EVENT, &json!({"test": true})).unwrap();
+        let outcome = crate::provider::checked_normalize(&provider(), PING_EVENT, &json!({"test": true})).unwrap();
         assert_eq!(outcome, Outcome::Pong);
     }
 
@@ -436,7 +436,7 @@ mod tests {
     }
 
     fn normalize(event: &str, payload: &Value) -> Normalized {
-        match provider().normalize(event, payload).unwrap() {
+        match crate::provider::checked_normalize(&provider(), event, payload).unwrap() {
             Outcome::Event(event) => event,
             other => panic!("expected an event, got {other:?}"),
         }
@@ -531,7 +531,7 @@ mod tests {
 
     #[test]
     fn comment_without_object_is_error() {
-        let result = provider().normalize("pr:comment:added", &pr_payload("pr:comment:added"));
+        let result = crate::provider::checked_normalize(&provider(), "pr:comment:added", &pr_payload("pr:comment:added"));
         assert!(result.is_err());
     }
 
@@ -547,7 +547,7 @@ mod tests {
     #[test]
     fn pr_event_without_pull_request_is_error() {
         for event_key in ["pr:opened", "pr:comment:added", "pr:reviewer:approved", "pr:some_future_event"] {
-            let result = provider().normalize(event_key, &json!({"eventKey": event_key, "actor": user("grace", "NORMAL")}));
+            let result = crate::provider::checked_normalize(&provider(), event_key, &json!({"eventKey": event_key, "actor": user("grace", "NORMAL")}));
             assert!(result.is_err(), "{event_key} accepted without pullRequest");
         }
     }
@@ -556,7 +556,7 @@ mod tests {
     fn pull_request_without_id_is_error() {
         let mut payload = pr_payload("pr:opened");
         payload["pullRequest"].as_object_mut().unwrap().remove("id");
-        assert!(provider().normalize("pr:opened", &payload).is_err());
+        assert!(crate::provider::checked_normalize(&provider(), "pr:opened", &payload).is_err());
     }
 
     #[test]
@@ -689,7 +689,7 @@ mod tests {
             "repository": repository_object("ACME", "rocket"),
             "changes": []
         });
-        assert!(provider().normalize("repo:refs_changed", &payload).is_err());
+        assert!(crate::provider::checked_normalize(&provider(), "repo:refs_changed", &payload).is_err());
     }
 
     #[test]
@@ -724,6 +724,6 @@ mod tests {
 
     #[test]
     fn non_object_payload_is_error() {
-        assert!(provider().normalize("pr:opened", &json!([1, 2])).is_err());
+        assert!(crate::provider::checked_normalize(&provider(), "pr:opened", &json!([1, 2])).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! GitHub: `X-Hub-Signature-256` over the raw body, events by `X-GitHub-Event`.
 
+use super::payload::PayloadKeys;
 use super::{
     bool_at, git_push, header_str, str_at, string_at, u64_at, Normalized, Outcome, PayloadError, Provider,
     ProviderId, RawDelivery,
@@ -16,6 +17,16 @@ const EVENT_HEADER: &str = "X-GitHub-Event";
 const DELIVERY_HEADER: &str = "X-GitHub-Delivery";
 const SHA256_HEADER: &str = "X-Hub-Signature-256";
 const SHA1_HEADER: &str = "X-Hub-Signature";
+
+/// Every member name read below and by the reply target in `api/github.rs`.
+const PAYLOAD_KEYS: PayloadKeys = PayloadKeys {
+    read: &[
+        "action", "after", "base", "before", "body", "comment", "diff_hunk", "draft", "full_name", "head", "html_url",
+        "id", "installation", "issue", "labels", "login", "merged", "merged_at", "name", "number", "pull_request",
+        "pull_request_review_id", "ref", "repository", "review", "sender", "sha", "state", "title", "type", "user",
+    ],
+    whole: &[],
+};
 
 pub struct Github {
     config: GithubConfig,
@@ -61,6 +72,10 @@ impl Provider for Github {
 
     fn delivery_id(&self, headers: &HeaderMap, _payload: &Value) -> Option<String> {
         header_str(headers, DELIVERY_HEADER).filter(|id| !id.is_empty()).map(str::to_owned)
+    }
+
+    fn payload_keys(&self) -> Option<&'static PayloadKeys> {
+        Some(&PAYLOAD_KEYS)
     }
 
     fn normalize(&self, event: &str, payload: &Value) -> Result<Outcome, PayloadError> {
@@ -344,7 +359,7 @@ mod tests {
     }
 
     fn normalize(event: &str, payload: &Value) -> Normalized {
-        match github(false).normalize(event, payload).unwrap() {
+        match crate::provider::checked_normalize(&github(false), event, payload).unwrap() {
             Outcome::Event(event) => event,
             other => panic!("expected an event, got {other:?}"),
         }
@@ -397,7 +412,7 @@ mod tests {
 
     #[test]
     fn pull_request_without_object_is_malformed() {
-        let result = github(false).normalize("pull_request", &json!({"action": "opened"}));
+        let result = crate::provider::checked_normalize(&github(false), "pull_request", &json!({"action": "opened"}));
         assert!(result.is_err());
     }
 
@@ -443,8 +458,32 @@ mod tests {
 
     #[test]
     fn comment_on_issue_is_ignored() {
-        let outcome = github(false).normalize("issue_comment", &issue_comment(false)).unwrap();
+        let outcome = crate::provider::checked_normalize(&github(false), "issue_comment", &issue_comment(false)).unwrap();
         assert!(matches!(outcome, Outcome::Ignored(_)));
+    }
+
+    #[test]
+    fn merged_at_alone_is_merged() {
+        let mut payload = pr_payload("closed");
+        payload["pull_request"]["merged"] = Value::Null;
+        payload["pull_request"]["merged_at"] = json!("2026-11-30T10:00:00Z");
+        let event = normalize("pull_request", &payload);
+        assert_eq!(event.action, Action::Merged);
+    }
+
+    #[test]
+    fn app_review_comment_names_its_target() {
+        let mut payload = pr_payload("created");
+        payload["installation"] = json!({"id": 4242, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg=="});
+        payload["comment"] = json!({
+            "id": 91,
+            "body": "/review",
+            "diff_hunk": "@@ -1,3 +1,4 @@",
+            "pull_request_review_id": 17,
+            "user": {"login": "linus"},
+        });
+        let event = normalize("pull_request_review_comment", &payload);
+        assert_eq!(event.comment.unwrap().body, "/review");
     }
 
     #[test]
@@ -481,7 +520,7 @@ mod tests {
 
     #[test]
     fn ping_is_pong() {
-        let outcome = github(false).normalize("ping", &json!({"zen": "Keep it simple."})).unwrap();
+        let outcome = crate::provider::checked_normalize(&github(false), "ping", &json!({"zen": "Keep it simple."})).unwrap();
         assert_eq!(outcome, Outcome::Pong);
     }
 

@@ -643,7 +643,7 @@ mod tests {
     }
 
     fn normalize(event: &str, payload: &Value) -> Normalized {
-        match gitlab(&[TOKEN], &[]).normalize(event, payload).unwrap() {
+        match crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), event, payload).unwrap() {
             Outcome::Event(event) => event,
             other => panic!("expected an event, got {other:?}"),
         }
@@ -956,7 +956,7 @@ mod tests {
     #[test]
     fn merge_request_without_attributes_is_malformed() {
         let provider = gitlab(&[TOKEN], &[]);
-        let result = provider.normalize("Merge Request Hook", &json!({"object_kind": "merge_request", "project": project()}));
+        let result = crate::provider::checked_normalize(&provider, "Merge Request Hook", &json!({"object_kind": "merge_request", "project": project()}));
         assert_eq!(result, Err(PayloadError::missing("object_attributes object")));
     }
 
@@ -964,13 +964,13 @@ mod tests {
     fn merge_request_without_iid_is_malformed() {
         let mut payload = mr_payload("open");
         payload["object_attributes"].as_object_mut().unwrap().remove("iid");
-        let result = gitlab(&[TOKEN], &[]).normalize("Merge Request Hook", &payload);
+        let result = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Merge Request Hook", &payload);
         assert_eq!(result, Err(PayloadError::missing("object_attributes.iid")));
     }
 
     #[test]
     fn payload_not_object_is_malformed() {
-        let result = gitlab(&[TOKEN], &[]).normalize("Push Hook", &json!([1, 2]));
+        let result = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Push Hook", &json!([1, 2]));
         assert!(result.is_err());
     }
 
@@ -1056,14 +1056,14 @@ mod tests {
 
     #[test]
     fn note_on_issue_ignored() {
-        let outcome = gitlab(&[TOKEN], &[]).normalize("Note Hook", &note_payload("Issue")).unwrap();
+        let outcome = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Note Hook", &note_payload("Issue")).unwrap();
         assert_eq!(outcome, Outcome::Ignored("note on an issue, not a merge request".into()));
     }
 
     #[test]
     fn note_on_commit_and_snippet_ignored() {
         for noteable_type in ["Commit", "Snippet"] {
-            let outcome = gitlab(&[TOKEN], &[]).normalize("Note Hook", &note_payload(noteable_type)).unwrap();
+            let outcome = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Note Hook", &note_payload(noteable_type)).unwrap();
             assert!(matches!(outcome, Outcome::Ignored(_)), "noteable_type {noteable_type}");
         }
     }
@@ -1072,7 +1072,7 @@ mod tests {
     fn note_without_noteable_type_is_malformed() {
         let mut payload = note_payload("MergeRequest");
         payload["object_attributes"].as_object_mut().unwrap().remove("noteable_type");
-        let result = gitlab(&[TOKEN], &[]).normalize("Note Hook", &payload);
+        let result = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Note Hook", &payload);
         assert_eq!(result, Err(PayloadError::missing("object_attributes.noteable_type")));
     }
 
@@ -1080,7 +1080,7 @@ mod tests {
     fn note_without_merge_request_is_malformed() {
         let mut payload = note_payload("MergeRequest");
         payload.as_object_mut().unwrap().remove("merge_request");
-        let result = gitlab(&[TOKEN], &[]).normalize("Note Hook", &payload);
+        let result = crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Note Hook", &payload);
         assert_eq!(result, Err(PayloadError::missing("merge_request object")));
     }
 
@@ -1126,7 +1126,7 @@ mod tests {
     fn push_without_ref_is_malformed() {
         let mut payload = push_payload();
         payload.as_object_mut().unwrap().remove("ref");
-        assert!(gitlab(&[TOKEN], &[]).normalize("Push Hook", &payload).is_err());
+        assert!(crate::provider::checked_normalize(&gitlab(&[TOKEN], &[]), "Push Hook", &payload).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod azure_devops;
 pub mod bitbucket_server;
 pub mod github;
 pub mod gitlab;
+pub mod payload;
 
 use crate::config::Config;
 use crate::event::{Action, Comment, Kind, PullRequest, Push, Repository, Sender};
@@ -176,6 +177,14 @@ pub trait Provider: Send + Sync {
 
     /// Turns the payload of `event` into a normalized event.
     fn normalize(&self, event: &str, payload: &Value) -> Result<Outcome, PayloadError>;
+
+    /// Names the payload members that [`Provider::event_name`],
+    /// [`Provider::delivery_id`], [`Provider::normalize`] and the reply
+    /// target read, so the server can skip the rest while parsing. `None`
+    /// parses the whole payload.
+    fn payload_keys(&self) -> Option<&'static payload::PayloadKeys> {
+        None
+    }
 }
 
 /// The providers served by one configuration.
@@ -247,4 +256,28 @@ pub fn bool_at(value: &Value, path: &str) -> Option<bool> {
 /// The first value of a header as UTF-8 text.
 pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+/// Normalizes `payload`, and checks that the payload parsed with the
+/// provider's [`Provider::payload_keys`] gives the same event, event name,
+/// delivery id and reply target as the whole payload.
+///
+/// Provider tests normalize through this function, so a member read by the
+/// code but missing from the key list fails the test that covers it.
+#[cfg(test)]
+pub fn checked_normalize(provider: &dyn Provider, event: &str, payload: &Value) -> Result<Outcome, PayloadError> {
+    let full = provider.normalize(event, payload);
+    if let Some(keys) = provider.payload_keys() {
+        let pruned = payload::parse(payload.to_string().as_bytes(), keys).expect("the test payload is JSON");
+        let headers = HeaderMap::new();
+        assert_eq!(provider.normalize(event, &pruned), full, "the pruned payload normalizes differently");
+        assert_eq!(provider.event_name(&headers, &pruned), provider.event_name(&headers, payload));
+        assert_eq!(provider.delivery_id(&headers, &pruned), provider.delivery_id(&headers, payload));
+        assert_eq!(
+            crate::api::Target::from_payload(provider.id(), &pruned),
+            crate::api::Target::from_payload(provider.id(), payload),
+            "the pruned payload names another reply target"
+        );
+    }
+    full
 }

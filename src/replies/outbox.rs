@@ -245,9 +245,12 @@ impl Outbox {
         let body: Option<Vec<u8>> = self
             .store
             .read(move |connection| {
-                Ok(connection
-                    .query_row("SELECT body FROM deliveries WHERE id = ?1", params![event_id], |row| row.get(0))
-                    .optional()?)
+                let stored: Option<(Vec<u8>, Option<String>)> = connection
+                    .query_row("SELECT body, body_encoding FROM deliveries WHERE id = ?1", params![event_id], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
+                    .optional()?;
+                stored.map(|(body, encoding)| crate::store::decode_body(body, encoding.as_deref())).transpose()
             })
             .await?;
         let Some(body) = body else {
