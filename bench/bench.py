@@ -158,7 +158,7 @@ class Bench:
         return server
 
     def signed_post(self, server, delivery_id, timeout=5.0):
-        """Sends one signed delivery from this process; returns the status code or None."""
+        """Sends one signed delivery with curl and returns the status code, or None without a response."""
         command = self.prefix + ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", str(timeout),
                                  "-X", "POST", server.url, "-H", "Content-Type: application/json",
                                  "-H", "X-GitHub-Event: pull_request", "-H", f"X-GitHub-Delivery: {delivery_id}",
@@ -172,7 +172,7 @@ class Bench:
         attempt = 0
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
-                raise SystemExit(f"the server exited with {server.process.returncode}; see its server.log")
+                raise SystemExit(f"the server exited with {server.process.returncode}, see server.log in its run directory")
             attempt += 1
             status = self.signed_post(server, f"ready-{attempt}-{time.time_ns()}")
             if status is not None and 200 <= status < 300:
@@ -294,13 +294,13 @@ class Bench:
 
 
 def prhook_config(port, data_dir, dispatch):
-    """A configuration as a user would write it: one command action for every event."""
+    """Returns a configuration as a user would write it, with one command action for every event."""
     return f"""[server]
 listen = "127.0.0.1:{port}"
 data_dir = "{data_dir}"
 dispatch = {"true" if dispatch else "false"}
-# With dispatch off nothing drains the queue; the default limit of 100,000
-# waiting jobs would start answering 503 partway through a run.
+# With dispatch off nothing drains the queue, so the default limit of
+# 100,000 waiting jobs would make prhook return 503 partway through a run.
 max_queue_depth = 100000000
 
 [github]
@@ -362,7 +362,7 @@ def check_store(database, acknowledged, dispatch):
 
 
 def webhook_ran(log_path):
-    """Counts hooks answered and commands finished in webhook's verbose log."""
+    """Counts the hooks webhook accepted and the commands it finished, from its verbose log."""
     text = log_path.read_text(errors="replace") if log_path.exists() else ""
     answered = text.count("hook triggered successfully")
     finished = text.count("finished handling")

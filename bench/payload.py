@@ -9,7 +9,7 @@ same bytes on every run.
 
 Usage: payload.py OUT_DIR SECRET
 
-Writes OUT_DIR/pull_request.json and OUT_DIR/pull_request.sig, which holds
+Writes OUT_DIR/pull_request.json and OUT_DIR/pull_request.sig, which contains
 the `X-Hub-Signature-256` value (`sha256=` and the hex HMAC-SHA256 of the
 body keyed with SECRET).
 """
@@ -177,24 +177,12 @@ def pull_request_body():
     return "\n".join(lines)
 
 
-def build():
-    organization = account("acme-platform", 81234567, "Organization")
-    author = account("mira-okafor", 31415926)
-    reviewer = account("tomas-lindqvist", 27182818)
-    sender = account("priya-raman", 16180339)
-    base_repository = repository(organization, "deploy-service", 412233445)
-    head_repository = repository(author, "deploy-service", 512233446, fork=True)
-    labels = [
-        label(5001, "needs-review", "fbca04", "Waiting for a reviewer"),
-        label(5002, "area/queue", "0e8a16", "Deploy queue"),
-        label(5003, "size/L", "d93f0b", "Changes 500-999 lines"),
-    ]
-    number = 1347
+def pull_request(number, author, reviewer, organization, head_repository, base_repository, labels):
     pull_api = f"{API}/repos/acme-platform/deploy-service/pulls/{number}"
     issue_api = f"{API}/repos/acme-platform/deploy-service/issues/{number}"
     head_sha = "9f2c4e81b07d5a3c6e1f8b2d4a7c9e0f1b3d5a7c"
     base_sha = "3b8e1d0c7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"
-    pull_request = {
+    return {
         "url": pull_api,
         "id": 2087654321,
         "node_id": "PR_kwDOHabcdefg4zA6Qx",
@@ -255,10 +243,25 @@ def build():
         "deletions": 218,
         "changed_files": 31,
     }
+
+
+def build():
+    organization = account("acme-platform", 81234567, "Organization")
+    author = account("mira-okafor", 31415926)
+    reviewer = account("tomas-lindqvist", 27182818)
+    sender = account("priya-raman", 16180339)
+    base_repository = repository(organization, "deploy-service", 412233445)
+    head_repository = repository(author, "deploy-service", 512233446, fork=True)
+    labels = [
+        label(5001, "needs-review", "fbca04", "Waiting for a reviewer"),
+        label(5002, "area/queue", "0e8a16", "Deploy queue"),
+        label(5003, "size/L", "d93f0b", "Changes 500-999 lines"),
+    ]
+    number = 1347
     return {
         "action": "labeled",
         "number": number,
-        "pull_request": pull_request,
+        "pull_request": pull_request(number, author, reviewer, organization, head_repository, base_repository, labels),
         "label": labels[2],
         "repository": base_repository,
         "organization": {key: organization[key] for key in ("login", "id", "node_id", "url", "avatar_url")}

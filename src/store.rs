@@ -215,8 +215,8 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     // The writer's savepoint per write copies each page it first changes
-    // into a statement journal; in memory, that is a copy, not a temporary
-    // file opened and written per transaction.
+    // into a statement journal. In memory, that is a memory copy instead of
+    // a temporary file opened and written in every transaction.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(connection)
 }

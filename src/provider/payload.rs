@@ -47,7 +47,7 @@ enum Keep {
     Skip,
 }
 
-/// Parses `json` into a [`Value`] that holds only the members `keys` names.
+/// Parses `json` into a [`Value`] that contains only the members `keys` names.
 ///
 /// Syntax errors anywhere in the document are still reported, and arrays
 /// and scalars are kept as they are.
