@@ -218,6 +218,9 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     // into a statement journal. In memory, that is a memory copy instead of
     // a temporary file opened and written in every transaction.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
+    // Room for every statement the writer runs per delivery and per job, so
+    // none is parsed again after its first use.
+    connection.set_prepared_statement_cache_capacity(64);
     Ok(connection)
 }
 
@@ -697,37 +700,38 @@ fn insert_delivery(connection: &Connection, encoded: &EncodedDelivery) -> Result
 
 fn finish_job(connection: &Connection, job_seq: i64, attempt: Option<&AttemptRecord>, next: NextStep) -> Result<(), StoreError> {
     if let Some(attempt) = attempt {
-        connection.execute(
+        connection.prepare_cached(
             "INSERT INTO attempts (job_seq, number, started_ms, finished_ms, outcome, exit_code, http_status, error, stdout, stderr)
              VALUES (?1, (SELECT attempts + 1 FROM jobs WHERE seq = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                job_seq,
-                attempt.started_ms,
-                attempt.finished_ms,
-                attempt.outcome,
-                attempt.exit_code,
-                attempt.http_status,
-                attempt.error,
-                attempt.stdout,
-                attempt.stderr,
-            ],
-        )?;
-        connection.execute(
-            "UPDATE jobs SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-            params![job_seq, attempt.error],
-        )?;
+        )?
+        .execute(params![
+            job_seq,
+            attempt.started_ms,
+            attempt.finished_ms,
+            attempt.outcome,
+            attempt.exit_code,
+            attempt.http_status,
+            attempt.error,
+            attempt.stdout,
+            attempt.stderr,
+        ])?;
+        connection
+            .prepare_cached("UPDATE jobs SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1")?
+            .execute(params![job_seq, attempt.error])?;
     }
-    match next {
-        NextStep::Done => connection.execute("UPDATE jobs SET status = 'done' WHERE seq = ?1", params![job_seq])?,
-        NextStep::Failed => connection.execute("UPDATE jobs SET status = 'failed' WHERE seq = ?1", params![job_seq])?,
-        NextStep::RetryAt(at) => connection.execute(
-            "UPDATE jobs SET status = 'queued', next_attempt_ms = ?2 WHERE seq = ?1",
-            params![job_seq, at],
-        )?,
-        NextStep::Requeue => connection.execute("UPDATE jobs SET status = 'queued' WHERE seq = ?1", params![job_seq])?,
+    let (sql, next_attempt_ms) = match next {
+        NextStep::Done => ("UPDATE jobs SET status = 'done' WHERE seq = ?1", None),
+        NextStep::Failed => ("UPDATE jobs SET status = 'failed' WHERE seq = ?1", None),
+        NextStep::RetryAt(at) => ("UPDATE jobs SET status = 'queued', next_attempt_ms = ?2 WHERE seq = ?1", Some(at)),
+        NextStep::Requeue => ("UPDATE jobs SET status = 'queued' WHERE seq = ?1", None),
+    };
+    let mut update = connection.prepare_cached(sql)?;
+    match next_attempt_ms {
+        Some(at) => update.execute(params![job_seq, at])?,
+        None => update.execute(params![job_seq])?,
     };
     // The delivery's status summarizes its jobs.
-    connection.execute(
+    connection.prepare_cached(
         "UPDATE deliveries SET
              status = (SELECT CASE
                  WHEN SUM(status = 'running') > 0 THEN 'running'
@@ -737,8 +741,8 @@ fn finish_job(connection: &Connection, job_seq: i64, attempt: Option<&AttemptRec
                FROM jobs WHERE jobs.delivery_seq = deliveries.seq),
              updated_ms = ?2
          WHERE seq = (SELECT delivery_seq FROM jobs WHERE seq = ?1)",
-        params![job_seq, now_ms()],
-    )?;
+    )?
+    .execute(params![job_seq, now_ms()])?;
     Ok(())
 }
 
