@@ -80,10 +80,16 @@ def main():
               "acknowledged but never ran | p99 ms | peak RSS MiB | CPU ms/delivery |")
         print("|---|---|---|---|---|---|---|---|---|")
         for concurrency in concurrencies:
+            ours = loads.get(("prhook-e2e", concurrency), [])
             for target, label in END_TO_END:
                 runs = loads.get((target, concurrency))
                 if not runs:
                     continue
+                is_peer = target != "prhook-e2e"
+                def cell(key, digits, higher_is_better):
+                    value = median(runs, key)
+                    text = number(value, digits)
+                    return text + (ratio(median(ours, key), value, higher_is_better) if is_peer else "")
                 if target == "prhook-e2e":
                     during = number(median(runs, "actions_per_s"))
                     never_ran = sum(run.get("lost", 0) + run.get("unfinished", 0) for run in runs)
@@ -92,10 +98,10 @@ def main():
                     during = "not recorded"
                     never_ran = sum(run.get("lost", 0) for run in runs)
                     acknowledged = sum(run.get("acknowledged_logged", 0) for run in runs)
-                print(f"| {label} | {concurrency} | {number(median(runs, 'rps'))} | {during} | "
-                      f"{number(median(runs, 'sustained_actions_per_s'))} | {never_ran:,} of {acknowledged:,} | "
-                      f"{number(median(runs, 'p99_ms'), 2)} | {number(median(runs, 'peak_rss_mib'), 1)} | "
-                      f"{number(median(runs, 'cpu_ms_per_delivery'), 3)} |")
+                print(f"| {label} | {concurrency} | {cell('rps', 0, True)} | {during} | "
+                      f"{cell('sustained_actions_per_s', 0, True)} | {never_ran:,} of {acknowledged:,} | "
+                      f"{cell('p99_ms', 2, False)} | {cell('peak_rss_mib', 1, False)} | "
+                      f"{cell('cpu_ms_per_delivery', 3, False)} |")
         print()
 
     startups = collections.defaultdict(list)
