@@ -43,13 +43,23 @@ def main():
             loads[(row["target"], row["concurrency"])].append(row)
     concurrencies = sorted({concurrency for _, concurrency in loads})
 
-    print(f"Measured {machine.get('date', '?')} on {machine.get('cpus', '?')} CPUs ({machine.get('cpu_model', '?')}), "
-          f"{machine.get('memory_gib', '?')} GiB, Linux {machine.get('kernel', '?')}; {machine.get('prhook', '')} "
-          f"(commit {machine.get('commit', '?')}), "
-          f"webhook {machine.get('webhook', '?')}, PR-Agent {machine.get('pr_agent', '?')}, wrk {machine.get('wrk', '?')}. "
-          f"{machine.get('runs', '?')} runs of {machine.get('duration_s', '?')} s per cell after "
-          f"{machine.get('warmup_s', '?')} s of warm-up, a fresh server for each run; medians, and in brackets "
-          f"how many times better prhook's figure is.")
+    targets = {target for target, _ in loads}
+    peers = targets - {"prhook-ingest", "prhook-e2e"}
+    tools = [f"{machine.get('prhook', '')} (commit {machine.get('commit', '?')})"]
+    if any(target.startswith("webhook") for target in peers):
+        tools.append(f"webhook {machine.get('webhook', '?')}")
+    if any(target.startswith("pr-agent") for target in peers):
+        tools.append(f"PR-Agent {machine.get('pr_agent', '?')}")
+    tools.append(f"wrk {machine.get('wrk', '?')}")
+    runs = machine.get("runs", "?")
+    summary = (f"Measured {machine.get('date', '?')} on {machine.get('cpus', '?')} CPUs ({machine.get('cpu_model', '?')}), "
+               f"{machine.get('memory_gib', '?')} GiB, Linux {machine.get('kernel', '?')}; {', '.join(tools)}. "
+               f"{runs} {'run' if runs == 1 else 'runs'} of {machine.get('duration_s', '?')} s per cell after "
+               f"{machine.get('warmup_s', '?')} s of warm-up, a fresh server for each run; medians.")
+    if peers:
+        summary += (" In brackets, each peer's figure as a factor of prhook's, oriented so that above 1× "
+                    "means prhook is better and below 1× means the peer is.")
+    print(summary)
     print()
 
     print("### Ingest: verify, parse and answer (prhook also stores durably)")
