@@ -68,7 +68,8 @@ impl Dispatcher {
             disabled: DisabledActions::default(),
             kill: CancellationToken::new(),
         };
-        let mut claiming: Option<JoinHandle<Result<Vec<ClaimedJob>, StoreError>>> = None;
+        // A claim in progress, with the number of jobs it requested.
+        let mut claiming: Option<JoinHandle<(usize, Result<Vec<ClaimedJob>, StoreError>)>> = None;
         // Set when a claim came back short: the store has no more due jobs,
         // so the next claim waits for a wake-up or for the next due time.
         let mut drained = false;
@@ -85,7 +86,7 @@ impl Dispatcher {
             self.start_ready(&mut state);
 
             if claiming.is_none() && !drained && state.ready.len() < self.workers.max(1) {
-                let wanted = prefetch(self.workers) - state.ready.len();
+                let requested = prefetch(self.workers) - state.ready.len();
                 let mut allowances = state.limits.allowances(Instant::now());
                 for job in &state.ready {
                     if let Some(allowance) = allowances.get_mut(&job.action) {
@@ -93,7 +94,8 @@ impl Dispatcher {
                     }
                 }
                 let store = self.store.clone();
-                claiming = Some(tokio::spawn(async move { store.claim_due(now_ms(), wanted, allowances).await }));
+                let claim = async move { (requested, store.claim_due(now_ms(), requested, allowances).await) };
+                claiming = Some(tokio::spawn(claim));
             }
 
             let mut sleep_for = IDLE_POLL;
@@ -115,13 +117,12 @@ impl Dispatcher {
                 }
                 claimed = async { claiming.as_mut().expect("checked by the guard").await }, if claiming.is_some() => {
                     claiming = None;
-                    let wanted = prefetch(self.workers) - state.ready.len();
                     match claimed {
-                        Ok(Ok(jobs)) => {
-                            drained = jobs.len() < wanted;
+                        Ok((requested, Ok(jobs))) => {
+                            drained = jobs.len() < requested;
                             state.ready.extend(jobs);
                         }
-                        Ok(Err(error)) => {
+                        Ok((_, Err(error))) => {
                             tracing::error!(error = %error, "claiming jobs failed");
                             drained = true;
                         }
@@ -138,7 +139,7 @@ impl Dispatcher {
 
         // Jobs claimed but not started go back to the queue as they were.
         if let Some(claim) = claiming.take() {
-            if let Ok(Ok(jobs)) = claim.await {
+            if let Ok((_, Ok(jobs))) = claim.await {
                 state.ready.extend(jobs);
             }
         }
