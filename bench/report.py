@@ -34,6 +34,15 @@ def ratio(ours, theirs, higher_is_better=True):
     return f" ({factor:,.1f}×)" if factor >= 1.05 or factor <= 0.95 else " (1.0×)"
 
 
+def cell(runs, ours, key, digits, higher_is_better):
+    """Formats the median of `key` over `runs`, with its ratio to prhook's `ours` when `runs` are a peer's."""
+    value = median(runs, key)
+    text = number(value, digits)
+    if runs is ours:
+        return text
+    return text + ratio(median(ours, key), value, higher_is_better)
+
+
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     machine = next((row for row in rows if row["type"] == "machine"), {})
@@ -72,15 +81,10 @@ def main():
             runs = loads.get((target, concurrency))
             if not runs:
                 continue
-            is_peer = target != "prhook-ingest"
-            def cell(key, digits, higher_is_better):
-                value = median(runs, key)
-                text = number(value, digits)
-                return text + (ratio(median(ours, key), value, higher_is_better) if is_peer else "")
             failures = sum(run["errors"] + run["non_2xx"] for run in runs)
-            print(f"| {label} | {concurrency} | {cell('rps', 0, True)} | {cell('p50_ms', 2, False)} | "
-                  f"{cell('p90_ms', 2, False)} | {cell('p99_ms', 2, False)} | {failures} | "
-                  f"{cell('peak_rss_mib', 1, False)} | {cell('cpu_ms_per_delivery', 3, False)} |")
+            print(f"| {label} | {concurrency} | {cell(runs, ours, 'rps', 0, True)} | {cell(runs, ours, 'p50_ms', 2, False)} | "
+                  f"{cell(runs, ours, 'p90_ms', 2, False)} | {cell(runs, ours, 'p99_ms', 2, False)} | {failures} | "
+                  f"{cell(runs, ours, 'peak_rss_mib', 1, False)} | {cell(runs, ours, 'cpu_ms_per_delivery', 3, False)} |")
     print()
 
     if any(target == "prhook-e2e" for target, _ in loads):
@@ -95,11 +99,6 @@ def main():
                 runs = loads.get((target, concurrency))
                 if not runs:
                     continue
-                is_peer = target != "prhook-e2e"
-                def cell(key, digits, higher_is_better):
-                    value = median(runs, key)
-                    text = number(value, digits)
-                    return text + (ratio(median(ours, key), value, higher_is_better) if is_peer else "")
                 if target == "prhook-e2e":
                     during = number(median(runs, "actions_per_s"))
                     never_ran = sum(run.get("lost", 0) + run.get("unfinished", 0) for run in runs)
@@ -108,10 +107,10 @@ def main():
                     during = "not recorded"
                     never_ran = sum(run.get("lost", 0) for run in runs)
                     acknowledged = sum(run.get("acknowledged_logged", 0) for run in runs)
-                print(f"| {label} | {concurrency} | {cell('rps', 0, True)} | {during} | "
-                      f"{cell('sustained_actions_per_s', 0, True)} | {never_ran:,} of {acknowledged:,} | "
-                      f"{cell('p99_ms', 2, False)} | {cell('peak_rss_mib', 1, False)} | "
-                      f"{cell('cpu_ms_per_delivery', 3, False)} |")
+                print(f"| {label} | {concurrency} | {cell(runs, ours, 'rps', 0, True)} | {during} | "
+                      f"{cell(runs, ours, 'sustained_actions_per_s', 0, True)} | {never_ran:,} of {acknowledged:,} | "
+                      f"{cell(runs, ours, 'p99_ms', 2, False)} | {cell(runs, ours, 'peak_rss_mib', 1, False)} | "
+                      f"{cell(runs, ours, 'cpu_ms_per_delivery', 3, False)} |")
         print()
 
     startups = collections.defaultdict(list)

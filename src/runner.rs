@@ -156,10 +156,10 @@ async fn run_command(
     // A process group of its own lets a timeout kill the children too.
     //
     // NOTE: a command outlives a prhook killed with SIGKILL, and its job
-    // runs again at the next start. Setting PR_SET_PDEATHSIG would end it
-    // with prhook, but only from a `pre_exec` hook, which makes the standard
-    // library fork the whole multi-threaded process instead of using
-    // posix_spawn; that copy of the page tables cut throughput to a third
+    // runs again at the next start. PR_SET_PDEATHSIG would end it with
+    // prhook, but it needs a `pre_exec` hook. With a hook, the standard
+    // library forks the whole multi-threaded process instead of using
+    // posix_spawn, and copying its page tables cut throughput to a third
     // with `/bin/true` as the action.
     #[cfg(unix)]
     command.process_group(0);

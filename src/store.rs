@@ -524,21 +524,20 @@ fn count_pending_jobs(connection: &Connection) -> Result<i64, StoreError> {
 
 /// Brings a store written by an earlier version up to the current schema.
 pub fn migrate(connection: &Connection) -> Result<(), StoreError> {
-    let has_replay_base: bool = connection.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('jobs') WHERE name = 'replay_base'",
-        [],
+    add_missing_column(connection, "jobs", "replay_base", "INTEGER NOT NULL DEFAULT 0")?;
+    add_missing_column(connection, "deliveries", "body_encoding", "TEXT")?;
+    Ok(())
+}
+
+/// Adds `column` to `table` unless the table already has it.
+fn add_missing_column(connection: &Connection, table: &str, column: &str, definition: &str) -> Result<(), StoreError> {
+    let exists: bool = connection.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+        params![table, column],
         |row| row.get(0),
     )?;
-    if !has_replay_base {
-        connection.execute_batch("ALTER TABLE jobs ADD COLUMN replay_base INTEGER NOT NULL DEFAULT 0")?;
-    }
-    let has_body_encoding: bool = connection.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = 'body_encoding'",
-        [],
-        |row| row.get(0),
-    )?;
-    if !has_body_encoding {
-        connection.execute_batch("ALTER TABLE deliveries ADD COLUMN body_encoding TEXT")?;
+    if !exists {
+        connection.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {definition}"))?;
     }
     Ok(())
 }
